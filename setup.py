@@ -1,0 +1,25 @@
+"""Installs the `albert` package: A Lite BERT on TensorFlow 2.15 graph mode."""
+
+import setuptools
+
+with open("requirements.txt") as handle:
+  REQUIREMENTS = [line.strip() for line in handle
+                  if line.strip() and not line.startswith("#")]
+
+setuptools.setup(
+    name="albert",
+    version="0.1.0",
+    description="ALBERT (A Lite BERT): pretraining and fine-tuning on TensorFlow 2.15 "
+                "graph mode, checkpoint-compatible with Google's release.",
+    long_description=open("README.md").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    packages=["albert"],
+    python_requires=">=3.11,<3.12",
+    install_requires=REQUIREMENTS,
+    extras_require={
+        # Exact torch pin: the CPU wheel lies on our machines; a range pulls a CUDA build.
+        "interop": ["torch==2.13.0", "transformers==4.57.6"],
+        "test": ["pytest", "pytest-xdist"],
+    },
+)
