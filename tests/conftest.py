@@ -21,5 +21,6 @@ pytest_plugins = [
     "tests.fixtures.model_fixtures",
     "tests.fixtures.spm_fixtures",
     "tests.fixtures.pretraining_fixtures",
+    "tests.fixtures.run_pretraining_fixtures",
     "tests.fixtures.glue_fixtures",
 ]
