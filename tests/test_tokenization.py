@@ -1,0 +1,175 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""Tests for albert/tokenization.py (SentencePiece and WordPiece)."""
+
+import os
+
+import pytest
+
+from albert import tokenization
+
+# ----------------------------------------------------------------------------------------------
+# preprocess_text
+
+
+def test_preprocess_text_strips_accents_and_collapses_whitespace():
+  text = "  Caf\u00e9   na\u00efve\t\u00c9cole \n r\u00e9sum\u00e9  "
+  assert tokenization.preprocess_text(text) == "Cafe naive Ecole resume"
+  assert tokenization.preprocess_text(text, lower=True) == "cafe naive ecole resume"
+
+
+def test_preprocess_text_keeps_spaces_when_asked_and_never_normalises_quotes():
+  assert tokenization.preprocess_text(" a  b ", remove_space=False) == " a  b "
+  # No `` / '' -> " replacement (that is XLNet's / Hugging Face's preprocessing).
+  assert tokenization.preprocess_text("``quoted''") == "``quoted''"
+
+
+def test_preprocess_text_nfkd_and_bytes_input():
+  # NFKD turns the "fi" ligature into two letters and the full-width A into "A".
+  assert tokenization.preprocess_text("\ufb01ne \uff21") == "fine A"
+  assert tokenization.preprocess_text("caf\u00e9".encode("utf-8")) == "cafe"
+
+
+# ----------------------------------------------------------------------------------------------
+# Character classes and BasicTokenizer
+
+
+def test_is_whitespace():
+  for char in (" ", "\t", "\n", "\r", "\u00a0", "\u2003"):
+    assert tokenization._is_whitespace(char), repr(char)
+  for char in ("A", "-", "\u200b"):
+    assert not tokenization._is_whitespace(char), repr(char)
+
+
+def test_is_control():
+  assert tokenization._is_control("\u0005")
+  assert tokenization._is_control("\u200b")  # Cf: zero-width space.
+  for char in ("A", " ", "\t", "\n", "\r"):
+    assert not tokenization._is_control(char), repr(char)
+
+
+def test_is_punctuation():
+  for char in ("-", "$", "`", ".", "~", "^", "\u00bf", "\u3002"):
+    assert tokenization._is_punctuation(char), repr(char)
+  for char in ("A", "7", " ", "\u00e9"):
+    assert not tokenization._is_punctuation(char), repr(char)
+
+
+def test_basic_tokenizer_lower_case():
+  tokenizer = tokenization.BasicTokenizer(do_lower_case=True)
+  assert tokenizer.tokenize(" \tHeLLo!how  \n Are yoU?  ") == [
+      "hello", "!", "how", "are", "you", "?"]
+  assert tokenizer.tokenize("H\u00e9llo") == ["hello"]
+
+
+def test_basic_tokenizer_no_lower_case():
+  tokenizer = tokenization.BasicTokenizer(do_lower_case=False)
+  assert tokenizer.tokenize(" \tHeLLo!how  \n Are yoU?  ") == [
+      "HeLLo", "!", "how", "Are", "yoU", "?"]
+  assert tokenizer.tokenize("H\u00e9llo") == ["H\u00e9llo"]
+
+
+def test_basic_tokenizer_splits_cjk_and_cleans_control_chars():
+  tokenizer = tokenization.BasicTokenizer()
+  assert tokenizer.tokenize("ah\u535a\u63a8zz") == ["ah", "\u535a", "\u63a8", "zz"]
+  # Hiragana is not in the CJK ideograph ranges, so it stays one word.
+  assert tokenizer.tokenize("\u3053\u3093\u306b\u3061\u306f") == ["\u3053\u3093\u306b\u3061\u306f"]
+  assert tokenizer.tokenize("a\u0000b\ufffdc\u0005d e") == ["abcd", "e"]
+
+
+# ----------------------------------------------------------------------------------------------
+# WordPiece
+
+
+_WORDPIECE_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "want", "##want", "##ed",
+                     "wa", "un", "runn", "##ing", ",", "\u535a"]
+
+
+@pytest.fixture
+def small_vocab_file(tmp_path):
+  path = tmp_path / "vocab.txt"
+  path.write_text("".join(token + "\n" for token in _WORDPIECE_TOKENS), encoding="utf-8")
+  return str(path)
+
+
+def test_wordpiece_tokenizer_segments_greedily():
+  vocab = {token: i for i, token in enumerate(_WORDPIECE_TOKENS)}
+  tokenizer = tokenization.WordpieceTokenizer(vocab=vocab)
+  assert tokenizer.tokenize("") == []
+  assert tokenizer.tokenize("unwanted running") == ["un", "##want", "##ed", "runn", "##ing"]
+  assert tokenizer.tokenize("unwantedX running") == ["[UNK]", "runn", "##ing"]
+
+
+def test_wordpiece_tokenizer_long_word_is_unknown():
+  vocab = {"a": 0, "##a": 1, "[UNK]": 2}
+  tokenizer = tokenization.WordpieceTokenizer(vocab=vocab, max_input_chars_per_word=5)
+  assert tokenizer.tokenize("aaaaa") == ["a", "##a", "##a", "##a", "##a"]
+  assert tokenizer.tokenize("aaaaaa aa") == ["[UNK]", "a", "##a"]
+
+
+def test_full_tokenizer_wordpiece(small_vocab_file):
+  tokenizer = tokenization.FullTokenizer(vocab_file=small_vocab_file, do_lower_case=True)
+  assert tokenizer.sp_model is None
+  tokens = tokenizer.tokenize("UNwant\u00e9d,running \u535a")
+  assert tokens == ["un", "##want", "##ed", ",", "runn", "##ing", "\u535a"]
+  ids = tokenizer.convert_tokens_to_ids(tokens)
+  assert ids == [9, 6, 7, 12, 10, 11, 13]
+  assert tokenizer.convert_ids_to_tokens(ids) == tokens
+  assert tokenizer.convert_tokens_to_ids(["[CLS]", "[SEP]", "[MASK]"]) == [2, 3, 4]
+  with pytest.raises(KeyError):
+    tokenizer.convert_tokens_to_ids(["not-in-vocab"])
+
+
+def test_full_tokenizer_wordpiece_no_lower_case(small_vocab_file):
+  tokenizer = tokenization.FullTokenizer(vocab_file=small_vocab_file, do_lower_case=False)
+  assert tokenizer.tokenize("UNwanted wanted") == ["[UNK]", "want", "##ed"]
+
+
+def test_load_vocab_first_field_blank_lines_and_duplicates(tmp_path):
+  path = tmp_path / "mixed.vocab"
+  path.write_text("<pad>\t0\n<unk>\t0\n\u2581the\t-3.5\n   \n\u2581the\t-9\nlast\n",
+                  encoding="utf-8")
+  vocab = tokenization.load_vocab(str(path))
+  assert list(vocab.items()) == [("<pad>", 0), ("<unk>", 1), ("\u2581the", 2), (" ", 3),
+                                 ("last", 4)]
+
+
+def test_convert_by_vocab_helpers():
+  vocab = {"a": 0, "b": 1}
+  inv_vocab = {0: "a", 1: "b"}
+  assert tokenization.convert_tokens_to_ids(vocab, ["b", "a", "b"]) == [1, 0, 1]
+  assert tokenization.convert_ids_to_tokens(inv_vocab, [0, 1]) == ["a", "b"]
+  assert tokenization.whitespace_tokenize("  x \n y\t") == ["x", "y"]
+  assert tokenization.whitespace_tokenize(" \n ") == []
+
+
+def test_convert_to_unicode():
+  assert tokenization.convert_to_unicode(b"caf\xc3\xa9\xff") == "caf\u00e9"
+  assert tokenization.printable_text("x") == "x"
+  with pytest.raises(ValueError, match="Unsupported string type"):
+    tokenization.convert_to_unicode(3)
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors
+
+
+def test_missing_vocab_file_names_path(tmp_path):
+  missing = str(tmp_path / "no_such_vocab.txt")
+  with pytest.raises(FileNotFoundError, match="no_such_vocab.txt"):
+    tokenization.FullTokenizer(vocab_file=missing)
+
+
+def test_missing_spm_model_names_path(tmp_path):
+  missing = str(tmp_path / "no_such.model")
+  with pytest.raises(FileNotFoundError, match="SentencePiece model file not found: .*no_such.model"):
+    tokenization.FullTokenizer(vocab_file=None, spm_model_file=missing)
+
+
+def test_non_spm_file_names_path(small_vocab_file):
+  with pytest.raises(ValueError, match="Not a SentencePiece model.*vocab.txt"):
+    tokenization.FullTokenizer(vocab_file=None, spm_model_file=small_vocab_file)
+
+
+def test_no_tokenizer_source_is_a_clear_error():
+  with pytest.raises(ValueError, match="spm_model_file.*vocab_file"):
+    tokenization.FullTokenizer(vocab_file=None, spm_model_file=None)
