@@ -1,0 +1,352 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""Learning-rate schedule, the AdamW optimizer and the training op shared by every runner.
+
+The math is the original ALBERT recipe (reference §7), kept exactly so that training curves and
+checkpoints match Google's:
+  * learning rate: linear warmup, then polynomial decay to 0 that counts from step 0;
+  * gradients clipped to global norm 1.0 on every step;
+  * Adam moments WITHOUT bias correction and decoupled weight decay 0.01 that skips every
+    variable whose name contains "LayerNorm", "layer_norm" or "bias";
+  * optional LAMB (`lamb_optimizer.py`), which is the same update scaled per variable.
+
+Both optimizers are ordinary `tf.compat.v1.train.Optimizer`s: their per-variable update lives in
+`_apply_dense`/`_resource_apply_dense`, so the base class's `apply_gradients` gives them
+`tf.distribute` support (gradients summed across replicas, mirrored slots) and TPU
+`CrossShardOptimizer` wrapping for free. Slot variables keep the original checkpoint names
+`<variable>/adam_m` and `<variable>/adam_v`.
+"""
+
+import re
+
+from absl import logging
+import tensorflow as tf
+
+# Variables matched (re.search on the variable name) by any of these are not weight-decayed:
+# all LayerNorm parameters and every bias, including the MLM head's `output_bias`. Embeddings
+# ARE decayed, as in the original.
+EXCLUDE_FROM_WEIGHT_DECAY = ["LayerNorm", "layer_norm", "bias"]
+WEIGHT_DECAY_RATE = 0.01
+ADAM_BETA_1 = 0.9
+ADAM_BETA_2 = 0.999
+ADAM_EPSILON = 1e-6
+# The original clips every step, including fine-tuning; there is no flag for it.
+GRADIENT_CLIP_NORM = 1.0
+OPTIMIZER_CHOICES = ("adamw", "lamb")
+
+
+def learning_rate_schedule(global_step, init_lr, num_train_steps, num_warmup_steps,
+                           poly_power=1.0, start_warmup_step=0):
+  """Builds the learning rate for `global_step`: linear warmup, then polynomial decay to 0.
+
+  Decay: init_lr * (1 - min(step, num_train_steps) / num_train_steps) ** poly_power. It counts
+  from step 0, not from the end of warmup, so after warmup the rate continues on the decay curve
+  where it would have been anyway (the original's behaviour).
+
+  Warmup (only when `num_warmup_steps` is truthy): with s = step - start_warmup_step, the rate is
+  init_lr * s / num_warmup_steps while s < num_warmup_steps, and the decay curve afterwards.
+
+  Args:
+    global_step: int Tensor of shape [] (usually int64), the number of updates done so far.
+    init_lr: float, peak learning rate (reached at the end of warmup, before any decay).
+    num_train_steps: int > 0, step at which the rate reaches 0 (and stays there).
+    num_warmup_steps: int or None; 0 or None means no warmup.
+    poly_power: float, exponent of the polynomial decay (1.0 = linear).
+    start_warmup_step: int, step at which warmup begins (for staged pretraining).
+
+  Returns:
+    float32 Tensor of shape [], the learning rate for this step. Never negative.
+
+  Raises:
+    ValueError: if num_train_steps is not positive (the decay would divide by zero).
+  """
+  if not num_train_steps or num_train_steps <= 0:
+    raise ValueError("learning_rate_schedule: num_train_steps must be a positive int, got %r"
+                     % (num_train_steps,))
+  with tf.compat.v1.name_scope("learning_rate_schedule"):
+    step = tf.cast(global_step, tf.float32)
+    total_steps = tf.constant(float(num_train_steps), tf.float32)
+    decay_progress = tf.minimum(step, total_steps) / total_steps
+    learning_rate = tf.constant(init_lr, tf.float32) * tf.pow(1.0 - decay_progress,
+                                                              float(poly_power))
+    if not num_warmup_steps:
+      # Without warmup `start_warmup_step` has no meaning, as in the original.
+      return learning_rate
+
+    steps_since_warmup_start = (tf.cast(global_step, tf.int64) -
+                                tf.constant(start_warmup_step, tf.int64))
+    warmup_fraction = (tf.cast(steps_since_warmup_start, tf.float32) /
+                       tf.constant(float(num_warmup_steps), tf.float32))
+    warmup_learning_rate = tf.constant(init_lr, tf.float32) * warmup_fraction
+    in_warmup = steps_since_warmup_start < num_warmup_steps
+    learning_rate = tf.where(in_warmup, warmup_learning_rate, learning_rate)
+    # Deviation (docs/DEVIATIONS.md): the original's warmup formula gives a NEGATIVE rate
+    # before start_warmup_step (s < 0), which trains uphill; we hold the rate at 0 there.
+    before_warmup = steps_since_warmup_start < 0
+    return tf.where(before_warmup, tf.zeros_like(learning_rate), learning_rate)
+
+
+def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
+                     optimizer="adamw", poly_power=1.0, start_warmup_step=0,
+                     colocate_gradients_with_ops=False, excluded_tvars=None,
+                     return_learning_rate=False):
+  """Builds the training op: schedule, gradients clipped to norm 1.0, update, step += 1.
+
+  Fine-tuning uses the same optimizer as pretraining (the Adam moments are not restored from
+  the pretraining checkpoint). With "lamb" for fine-tuning, a learning rate about ten times the
+  AdamW one works (3e-4 to 5e-4 at batch size 64).
+
+  Args:
+    loss: float Tensor of shape [], the loss to minimize.
+    init_lr: float, peak learning rate (see `learning_rate_schedule`).
+    num_train_steps: int > 0, total number of training steps (the rate is 0 from there on).
+    num_warmup_steps: int or None, number of linear warmup steps (0/None = no warmup).
+    use_tpu: bool; wraps the optimizer in `CrossShardOptimizer`, which sums gradients over
+      TPU cores.
+    optimizer: "adamw" or "lamb" (the `--optimizer` flag).
+    poly_power: float, exponent of the polynomial decay.
+    start_warmup_step: int, step at which warmup begins.
+    colocate_gradients_with_ops: bool, passed to `tf.compat.v1.gradients`.
+    excluded_tvars: list of variable names (with or without ":0") that are NOT trained.
+    return_learning_rate: bool; also return the learning-rate Tensor (for TensorBoard).
+
+  Returns:
+    `train_op` (an Operation that updates the variables and increments the global step by
+    exactly 1), or `(train_op, learning_rate)` with a float32 Tensor of shape [] when
+    `return_learning_rate` is True.
+
+  Raises:
+    ValueError: on an unknown `optimizer` name.
+  """
+  global_step = tf.compat.v1.train.get_or_create_global_step()
+  learning_rate = learning_rate_schedule(global_step, init_lr, num_train_steps,
+                                         num_warmup_steps, poly_power=poly_power,
+                                         start_warmup_step=start_warmup_step)
+  train_optimizer = _make_optimizer(optimizer, learning_rate)
+  if use_tpu:
+    train_optimizer = tf.compat.v1.tpu.CrossShardOptimizer(train_optimizer)
+
+  trainable_variables = trainable_variables_without(excluded_tvars)
+  gradients = clipped_gradients(loss, trainable_variables, colocate_gradients_with_ops)
+  apply_op = train_optimizer.apply_gradients(list(zip(gradients, trainable_variables)))
+  # The optimizers never touch the global step (as in the original), so count the step here.
+  # Under tf.distribute the global step aggregates ONLY_FIRST_REPLICA, so this adds 1 per step,
+  # not 1 per replica.
+  increment_step = global_step.assign(global_step + 1)
+  train_op = tf.group(apply_op, increment_step, name="train_op")
+  if return_learning_rate:
+    return train_op, learning_rate
+  return train_op
+
+
+def _make_optimizer(optimizer_name, learning_rate):
+  """Returns the AdamW or LAMB optimizer with the original hyper-parameters."""
+  logging.info("Using the %s optimizer.", optimizer_name)
+  if optimizer_name == "adamw":
+    return AdamWeightDecayOptimizer(
+        learning_rate=learning_rate,
+        weight_decay_rate=WEIGHT_DECAY_RATE,
+        beta_1=ADAM_BETA_1,
+        beta_2=ADAM_BETA_2,
+        epsilon=ADAM_EPSILON,
+        exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
+  if optimizer_name == "lamb":
+    # Imported here, not at the top: lamb_optimizer builds on this module's AdamW class.
+    from albert import lamb_optimizer  # pylint: disable=g-import-not-at-top
+    return lamb_optimizer.LAMBOptimizer(
+        learning_rate=learning_rate,
+        weight_decay_rate=WEIGHT_DECAY_RATE,
+        beta_1=ADAM_BETA_1,
+        beta_2=ADAM_BETA_2,
+        epsilon=ADAM_EPSILON,
+        exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
+  raise ValueError("--optimizer=%r is not supported; expected one of: %s"
+                   % (optimizer_name, ", ".join(OPTIMIZER_CHOICES)))
+
+
+def trainable_variables_without(excluded_names):
+  """Returns the graph's trainable variables minus those named in `excluded_names`.
+
+  Args:
+    excluded_names: list of variable names, each with or without the ":0" suffix, or None.
+
+  Returns:
+    list of tf.Variable, in graph order.
+  """
+  trainable_variables = tf.compat.v1.trainable_variables()
+  if not excluded_names:
+    return trainable_variables
+  excluded = set(variable_name(name) for name in excluded_names)
+  # Filtering into a new list: the original removed items from the list it was iterating
+  # over, which silently skipped the second of two consecutive excluded variables.
+  kept = [var for var in trainable_variables if variable_name(var.name) not in excluded]
+  unmatched = excluded - set(variable_name(var.name) for var in trainable_variables)
+  if unmatched:
+    logging.warning("excluded_tvars: no trainable variable is named %s; they are ignored.",
+                    sorted(unmatched))
+  return kept
+
+
+def clipped_gradients(loss, variables, colocate_gradients_with_ops=False):
+  """Gradients of `loss` with respect to `variables`, clipped to global norm 1.0.
+
+  This is the one place where gradients are made, so a loss-scaling step for fp16 (scale
+  `loss` before, unscale and check finiteness before clipping) belongs here.
+
+  Args:
+    loss: float Tensor of shape [].
+    variables: list of N tf.Variable.
+    colocate_gradients_with_ops: bool, passed to `tf.compat.v1.gradients`.
+
+  Returns:
+    list of N gradients (Tensor, IndexedSlices for gathered embeddings, or None for a
+    variable the loss does not depend on), jointly scaled by min(1, 1.0 / global_norm).
+  """
+  gradients = tf.compat.v1.gradients(
+      loss, variables, colocate_gradients_with_ops=colocate_gradients_with_ops)
+  gradients, _ = tf.clip_by_global_norm(gradients, clip_norm=GRADIENT_CLIP_NORM)
+  return gradients
+
+
+def variable_name(name):
+  """Strips the output suffix: "bert/pooler/dense/kernel:0" -> "bert/pooler/dense/kernel"."""
+  match = re.match(r"^(.*):\d+$", name)
+  return match.group(1) if match else name
+
+
+def name_matches_any(patterns, name):
+  """True if any regex in `patterns` (list of str or None) is found in `name`."""
+  return any(re.search(pattern, name) is not None for pattern in (patterns or []))
+
+
+class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
+  """Adam with decoupled weight decay and no bias correction (the original "AdamW").
+
+  For each variable w with gradient g (None gradients are skipped):
+    m <- beta_1 * m + (1 - beta_1) * g
+    v <- beta_2 * v + (1 - beta_2) * g * g
+    u  = m / (sqrt(v) + epsilon)            # no bias correction, unlike textbook Adam
+    u += weight_decay_rate * w              # unless the name matches exclude_from_weight_decay
+    w <- w - lr * ratio * u                 # ratio = 1 here; LAMB overrides `_trust_ratio`
+  Decay is added to the update rather than to the loss so that it does not pass through m
+  and v (it would otherwise be normalised away). m and v live in slot variables named
+  `<variable>/adam_m` and `<variable>/adam_v`, the names in Google's checkpoints.
+
+  `apply_gradients` does NOT increment `global_step` even when given one, as in the original:
+  `create_optimizer` increments it once per step itself.
+  """
+
+  def __init__(self, learning_rate, weight_decay_rate=0.0, beta_1=0.9, beta_2=0.999,
+               epsilon=1e-6, exclude_from_weight_decay=None,
+               name="AdamWeightDecayOptimizer"):
+    """Constructs the optimizer.
+
+    Args:
+      learning_rate: float, float Tensor of shape [] or a callable returning one.
+      weight_decay_rate: float, decoupled decay per unit of learning rate (0 = none).
+      beta_1: float, decay of the first-moment estimate m.
+      beta_2: float, decay of the second-moment estimate v.
+      epsilon: float, added to sqrt(v) so the update stays finite where v is 0.
+      exclude_from_weight_decay: list of regex strings; variables whose names match any of
+        them are not decayed.
+      name: str, name scope of the update ops.
+    """
+    super().__init__(use_locking=False, name=name)
+    self.learning_rate = learning_rate
+    self.weight_decay_rate = weight_decay_rate
+    self.beta_1 = beta_1
+    self.beta_2 = beta_2
+    self.epsilon = epsilon
+    self.exclude_from_weight_decay = exclude_from_weight_decay
+    self._learning_rate_tensor = None
+
+  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    """Applies one update to every variable with a gradient.
+
+    Args:
+      grads_and_vars: iterable of (gradient, variable) pairs; gradient may be a Tensor,
+        IndexedSlices or None (skipped).
+      global_step: ignored (accepted for signature compatibility; see the class docstring).
+      name: optional name of the returned Operation.
+
+    Returns:
+      Operation that assigns the new values of every updated variable and its slots.
+    """
+    del global_step  # Counted by the caller, as in the original.
+    return super().apply_gradients(grads_and_vars, global_step=None, name=name)
+
+  def _create_slots(self, var_list):
+    # `op_name` becomes the slot's variable-scope suffix: "<variable>/adam_m".
+    for var in var_list:
+      self._zeros_slot(var, "m", "adam_m")
+      self._zeros_slot(var, "v", "adam_v")
+
+  def _prepare(self):
+    learning_rate = self._call_if_callable(self.learning_rate)
+    self._learning_rate_tensor = tf.convert_to_tensor(learning_rate, name="learning_rate")
+
+  def _apply_dense(self, grad, var):
+    return self._apply_update(grad, var)
+
+  def _resource_apply_dense(self, grad, handle):
+    # For resource variables the base class passes the variable itself as `handle`.
+    return self._apply_update(grad, handle)
+
+  def _apply_sparse_duplicate_indices(self, grad, var):
+    return self._apply_update(_densify(grad.values, grad.indices, var), var)
+
+  def _resource_apply_sparse_duplicate_indices(self, grad, handle, indices):
+    return self._apply_update(_densify(grad, indices, handle), handle)
+
+  def _apply_update(self, grad, var):
+    """Builds the update of one variable; shared by the dense, sparse, ref and resource paths.
+
+    Args:
+      grad: float Tensor with the shape and dtype of `var`.
+      var: tf.Variable.
+
+    Returns:
+      Operation grouping the assignments of var, m and v.
+    """
+    dtype = var.dtype.base_dtype
+    name = variable_name(var.name)
+    m = self.get_slot(var, "m")
+    v = self.get_slot(var, "v")
+    next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
+    next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
+    update = next_m / (tf.sqrt(next_v) + self.epsilon)
+    if self._do_use_weight_decay(name):
+      update += self.weight_decay_rate * var
+    learning_rate = tf.cast(self._learning_rate_tensor, dtype)
+    trust_ratio = self._trust_ratio(name, var, update)
+    if trust_ratio is not None:
+      learning_rate = trust_ratio * learning_rate
+    next_var = var - learning_rate * update
+    return tf.group(var.assign(next_var), m.assign(next_m), v.assign(next_v))
+
+  def _trust_ratio(self, name, var, update):
+    """Per-variable factor on the learning rate: None (= 1) for AdamW; see LAMBOptimizer."""
+    del name, var, update
+    return None
+
+  def _do_use_weight_decay(self, name):
+    """Whether the variable named `name` is decayed."""
+    if not self.weight_decay_rate:
+      return False
+    return not name_matches_any(self.exclude_from_weight_decay, name)
+
+
+def _densify(values, indices, var):
+  """Sums IndexedSlices rows into a dense gradient of `var`'s shape (duplicate rows add up).
+
+  Adam's moments decay every row on every step, including rows with no gradient, so the
+  update is dense anyway; this keeps one code path for all variables.
+
+  Args:
+    values: float Tensor of shape [num_slices] + var.shape[1:].
+    indices: int Tensor of shape [num_slices], row indices into `var`.
+    var: tf.Variable of shape [num_rows, ...].
+
+  Returns:
+    float Tensor with `var`'s shape.
+  """
+  return tf.math.unsorted_segment_sum(values, indices, num_segments=tf.shape(var)[0])
