@@ -1,0 +1,224 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""TFRecord writing and reading shared by every runner, and feature caches.
+
+The original repeats a TFRecord writer, a record decoder and an input pipeline in each runner;
+they live here once:
+
+  * `int64_feature`, `float_feature`: build `tf.train.Feature`s.
+  * `AtomicTFRecordWriter`: output files appear only complete (temporary name, then rename).
+  * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
+  * `ensure_feature_cache`: feature caches rebuilt when the flags that shaped them change.
+"""
+
+import json
+import os
+import uuid
+
+import tensorflow as tf
+
+
+def int64_feature(values):
+  """Returns a `tf.train.Feature` holding a list of int64 values."""
+  return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
+
+
+def float_feature(values):
+  """Returns a `tf.train.Feature` holding a list of float values."""
+  return tf.train.Feature(float_list=tf.train.FloatList(value=list(values)))
+
+
+def _temporary_sibling(path):
+  """Returns a unique temporary name in the directory of `path` (renames stay on one device)."""
+  directory, base = os.path.split(path)
+  return os.path.join(directory, ".%s.tmp-%s" % (base, uuid.uuid4().hex[:12]))
+
+
+class AtomicTFRecordWriter(object):
+  """A TFRecord writer whose output file appears only once it is complete.
+
+  Records go to a temporary sibling file; leaving the `with` block normally renames it to
+  `path`, leaving it through an exception (or a kill) leaves no file under `path`. Works for
+  every filesystem `tf.io.gfile` knows (local, gs://, ...).
+
+  Usage:
+    with AtomicTFRecordWriter("out.tfrecord") as writer:
+      writer.write(example)   # a tf.train.Example or serialized bytes
+  """
+
+  def __init__(self, path):
+    self.path = path
+    self.num_written = 0
+    self._tmp_path = _temporary_sibling(path)
+    self._writer = None
+
+  def __enter__(self):
+    directory = os.path.dirname(self.path)
+    if directory:
+      tf.io.gfile.makedirs(directory)
+    self._writer = tf.io.TFRecordWriter(self._tmp_path)
+    return self
+
+  def write(self, example):
+    """Writes one record: a `tf.train.Example` or already serialized bytes."""
+    if not isinstance(example, bytes):
+      example = example.SerializeToString()
+    self._writer.write(example)
+    self.num_written += 1
+
+  def __exit__(self, exc_type, exc_value, traceback):
+    self._writer.close()
+    if exc_type is None:
+      tf.io.gfile.rename(self._tmp_path, self.path, overwrite=True)
+    elif tf.io.gfile.exists(self._tmp_path):
+      tf.io.gfile.remove(self._tmp_path)
+    return False
+
+
+def atomic_write_text(path, text):
+  """Writes `text` to `path` so that readers see either the old file or the whole new one."""
+  directory = os.path.dirname(path)
+  if directory:
+    tf.io.gfile.makedirs(directory)
+  tmp_path = _temporary_sibling(path)
+  try:
+    with tf.io.gfile.GFile(tmp_path, "w") as handle:
+      handle.write(text)
+    tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  finally:
+    if tf.io.gfile.exists(tmp_path):
+      tf.io.gfile.remove(tmp_path)
+
+
+def decode_record(record, name_to_features):
+  """Parses one serialized `tf.train.Example` and casts int64 tensors to int32.
+
+  Args:
+    record: scalar string Tensor, one serialized example.
+    name_to_features: dict feature name -> `tf.io.FixedLenFeature` (or VarLen) spec.
+
+  Returns:
+    dict feature name -> Tensor. int64 features come back as int32, because TPUs support
+    only int32 and the model casts nothing itself.
+  """
+  example = tf.io.parse_single_example(record, name_to_features)
+  for name in list(example.keys()):
+    tensor = example[name]
+    if tensor.dtype == tf.int64:
+      example[name] = tf.cast(tensor, tf.int32)
+  return example
+
+
+def file_based_input_fn_builder(input_files, name_to_features, is_training, drop_remainder,
+                                batch_size=None, shuffle_buffer_size=100, num_cpu_threads=4,
+                                repeat_eval=False, example_map_fn=None):
+  """Creates an Estimator `input_fn` over TFRecord files of fixed-length features.
+
+  Args:
+    input_files: list of file paths (globs already expanded).
+    name_to_features: dict feature name -> parsing spec, passed to `decode_record`.
+    is_training: training reads forever, shuffling files and records; otherwise files are read
+      once, in order (or forever with `repeat_eval`, for a fixed number of eval steps).
+    drop_remainder: drop a final partial batch (required on TPU, which needs static shapes).
+    batch_size: used when `params` has no "batch_size" (TPUEstimator always sets it).
+    shuffle_buffer_size: record shuffle buffer during training.
+    num_cpu_threads: parallel readers/decoders.
+    repeat_eval: repeat the data outside training.
+    example_map_fn: optional function dict -> dict applied to each decoded example before
+      batching (for example dynamic masking).
+
+  Returns:
+    input_fn(params) -> tf.data.Dataset of feature dicts with a leading batch dimension.
+  """
+  input_files = list(input_files)
+  if not input_files:
+    raise ValueError("file_based_input_fn_builder: no input files were given.")
+
+  def input_fn(params):
+    """Builds the dataset; `params["batch_size"]` is set by TPUEstimator."""
+    size = params.get("batch_size", batch_size) if params else batch_size
+    if size is None:
+      raise ValueError("No batch size: pass batch_size or params['batch_size'].")
+
+    if is_training and len(input_files) > 1:
+      files = tf.data.Dataset.from_tensor_slices(tf.constant(input_files))
+      files = files.repeat().shuffle(buffer_size=len(input_files))
+      # Interleaving several files gives record-level mixing beyond the shuffle buffer.
+      cycle_length = min(num_cpu_threads, len(input_files))
+      dataset = files.interleave(
+          tf.data.TFRecordDataset, cycle_length=cycle_length,
+          num_parallel_calls=cycle_length, deterministic=False)
+    else:
+      dataset = tf.data.TFRecordDataset(input_files)
+      if is_training:
+        dataset = dataset.repeat()
+    if is_training:
+      dataset = dataset.shuffle(buffer_size=shuffle_buffer_size)
+    elif repeat_eval:
+      dataset = dataset.repeat()
+
+    def parse(record):
+      example = decode_record(record, name_to_features)
+      if example_map_fn is not None:
+        example = example_map_fn(example)
+      return example
+
+    dataset = dataset.map(parse, num_parallel_calls=num_cpu_threads)
+    dataset = dataset.batch(size, drop_remainder=drop_remainder)
+    return dataset.prefetch(tf.data.experimental.AUTOTUNE)
+
+  return input_fn
+
+
+def _fingerprint_path(path):
+  return path + ".fingerprint.json"
+
+
+def ensure_feature_cache(path, fingerprint, build_fn):
+  """Reuses a feature cache built with the same settings, or (re)builds it.
+
+  The original reused any existing cache file, even one written with another
+  max_seq_length or tokenizer. Here a JSON sidecar records what shaped the cache.
+  # Deviation (docs/DEVIATIONS.md): stale feature caches are rebuilt.
+
+  Args:
+    path: where the cache (e.g. a TFRecord file) lives.
+    fingerprint: JSON-able dict of every setting that shaped the cache (max_seq_length,
+      tokenizer files, do_lower_case, task name, ...).
+    build_fn: function(tmp_path) -> JSON-able metadata dict; writes the cache to `tmp_path`.
+
+  Returns:
+    The metadata dict returned by `build_fn` when the cache was built (now or earlier).
+  """
+  fingerprint = json.loads(json.dumps(fingerprint, sort_keys=True))
+  sidecar = _fingerprint_path(path)
+  if tf.io.gfile.exists(path) and tf.io.gfile.exists(sidecar):
+    try:
+      with tf.io.gfile.GFile(sidecar, "r") as handle:
+        recorded = json.load(handle)
+    except (ValueError, tf.errors.OpError):
+      recorded = None
+    if recorded and recorded.get("fingerprint") == fingerprint:
+      tf.compat.v1.logging.info("Reusing feature cache %s", path)
+      return recorded.get("metadata", {})
+    tf.compat.v1.logging.info("Feature cache %s was built with other settings; rebuilding.",
+                              path)
+  else:
+    tf.compat.v1.logging.info("Building feature cache %s", path)
+
+  directory = os.path.dirname(path)
+  if directory:
+    tf.io.gfile.makedirs(directory)
+  tmp_path = _temporary_sibling(path)
+  try:
+    metadata = build_fn(tmp_path) or {}
+    # The sidecar goes away first so that a crash between the two renames leaves a cache
+    # without a sidecar, which the next run treats as stale.
+    if tf.io.gfile.exists(sidecar):
+      tf.io.gfile.remove(sidecar)
+    tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  finally:
+    if tf.io.gfile.exists(tmp_path):
+      tf.io.gfile.remove(tmp_path)
+  atomic_write_text(sidecar, json.dumps(
+      {"fingerprint": fingerprint, "metadata": metadata}, indent=2, sort_keys=True) + "\n")
+  return metadata

@@ -1,0 +1,75 @@
+"""Tests for albert/estimator_utils.py: flags, the estimator, and the training hooks."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from absl import flags
+
+from albert import estimator_utils
+
+FLAGS = flags.FLAGS
+
+
+@pytest.fixture(autouse=True)
+def parsed_flags():
+  estimator_utils.define_tpu_flags()
+  estimator_utils.define_tpu_flags()  # a second call must be harmless
+  if not FLAGS.is_parsed():
+    FLAGS(["test"])
+  yield
+
+
+def test_tpu_flag_defaults():
+  assert FLAGS.use_tpu is False
+  assert FLAGS.num_tpu_cores == 8
+  assert FLAGS.iterations_per_loop == 1000
+  assert FLAGS.tpu_name is None and FLAGS.master is None
+
+
+def _linear_model_fn(poison_step=None):
+  """A one-weight regression whose loss becomes NaN from `poison_step` on."""
+
+  def model_fn(features, labels, mode, params):
+    w = tf.compat.v1.get_variable("w", shape=[], initializer=tf.zeros_initializer())
+    loss = tf.reduce_mean(tf.square(features["x"] * w - 1.0))
+    step = tf.compat.v1.train.get_or_create_global_step()
+    if poison_step is not None:
+      loss = tf.where(step >= poison_step, tf.constant(np.nan), loss)
+    loss = estimator_utils.check_loss_is_finite(loss)
+    # As in create_optimizer, the step is incremented after the update, which follows the
+    # (guarded) loss; so the step named in the error is the one being run.
+    update = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.control_dependencies([update]):
+      train_op = step.assign_add(1)
+    hooks = [estimator_utils.ThroughputLoggingHook(params["batch_size"], 1, 6, every_n_steps=2,
+                                                   output_dir=params.get("model_dir"))]
+    return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
+        mode=mode, loss=loss, train_op=train_op, training_hooks=hooks)
+
+  return model_fn
+
+
+def _input_fn(params):
+  data = tf.data.Dataset.from_tensor_slices({"x": np.ones([8], np.float32)})
+  return data.repeat().batch(params["batch_size"], drop_remainder=True)
+
+
+def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path):
+  estimator = estimator_utils.build_estimator(
+      _linear_model_fn(), str(tmp_path), save_checkpoints_steps=3, train_batch_size=2)
+  assert isinstance(estimator, tf.compat.v1.estimator.tpu.TPUEstimator)
+  estimator.train(_input_fn, max_steps=6)
+  assert estimator.get_variable_value("global_step") == 6
+  assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-6")
+
+
+def test_nan_guard_names_the_step(tmp_path):
+  estimator = estimator_utils.build_estimator(
+      _linear_model_fn(poison_step=4), str(tmp_path), save_checkpoints_steps=100,
+      train_batch_size=2)
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match=r"Loss is NaN or inf at global step\] \[4\]"):
+    estimator.train(_input_fn, max_steps=10)
+  # Steps 0-3 trained; nothing was saved for the failed step.
+  assert tf.train.latest_checkpoint(str(tmp_path)) is None or \
+      not tf.train.latest_checkpoint(str(tmp_path)).endswith("-5")

@@ -1,0 +1,120 @@
+"""Tests for albert/tfrecord_utils.py: atomic writing, decoding, input pipeline, caches."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from albert import tfrecord_utils
+
+
+def _example(i):
+  return tf.train.Example(features=tf.train.Features(feature={
+      "ids": tfrecord_utils.int64_feature([i, i + 1, i + 2]),
+      "weight": tfrecord_utils.float_feature([i / 2.0]),
+  }))
+
+
+def _write(path, count):
+  with tfrecord_utils.AtomicTFRecordWriter(path) as writer:
+    for i in range(count):
+      writer.write(_example(i))
+  return writer
+
+
+def test_atomic_writer_renames_on_success(tmp_path):
+  path = str(tmp_path / "out.tfrecord")
+  writer = _write(path, 5)
+  assert writer.num_written == 5
+  assert os.listdir(tmp_path) == ["out.tfrecord"]
+  records = list(tf.compat.v1.io.tf_record_iterator(path))
+  assert len(records) == 5
+  parsed = tf.train.Example.FromString(records[3])
+  assert list(parsed.features.feature["ids"].int64_list.value) == [3, 4, 5]
+
+
+def test_atomic_writer_leaves_nothing_on_failure(tmp_path):
+  path = str(tmp_path / "out.tfrecord")
+  with pytest.raises(RuntimeError):
+    with tfrecord_utils.AtomicTFRecordWriter(path) as writer:
+      writer.write(_example(0))
+      raise RuntimeError("interrupted")
+  assert os.listdir(tmp_path) == []
+
+
+def test_input_fn_decodes_int32_in_order_for_eval(tmp_path):
+  path = str(tmp_path / "data.tfrecord")
+  _write(path, 6)
+  name_to_features = {
+      "ids": tf.io.FixedLenFeature([3], tf.int64),
+      "weight": tf.io.FixedLenFeature([1], tf.float32),
+  }
+  input_fn = tfrecord_utils.file_based_input_fn_builder(
+      [path], name_to_features, is_training=False, drop_remainder=False, batch_size=4)
+  with tf.Graph().as_default():
+    batch = tf.compat.v1.data.make_one_shot_iterator(input_fn({})).get_next()
+    assert batch["ids"].dtype == tf.int32
+    with tf.compat.v1.Session() as sess:
+      first = sess.run(batch)
+      second = sess.run(batch)
+      with pytest.raises(tf.errors.OutOfRangeError):
+        sess.run(batch)
+  np.testing.assert_array_equal(first["ids"][:, 0], [0, 1, 2, 3])
+  np.testing.assert_array_equal(second["ids"][:, 0], [4, 5])
+  np.testing.assert_allclose(second["weight"][:, 0], [2.0, 2.5])
+
+
+def test_input_fn_training_repeats_shuffles_and_maps(tmp_path):
+  paths = [str(tmp_path / ("part-%d.tfrecord" % i)) for i in range(2)]
+  for path in paths:
+    _write(path, 5)
+  name_to_features = {"ids": tf.io.FixedLenFeature([3], tf.int64)}
+
+  def add_one(example):
+    example["ids"] = example["ids"] + 1
+    return example
+
+  input_fn = tfrecord_utils.file_based_input_fn_builder(
+      paths, name_to_features, is_training=True, drop_remainder=True, example_map_fn=add_one)
+  with tf.Graph().as_default():
+    batch = tf.compat.v1.data.make_one_shot_iterator(input_fn({"batch_size": 3})).get_next()
+    assert batch["ids"].shape.as_list() == [3, 3]
+    with tf.compat.v1.Session() as sess:
+      firsts = np.concatenate([sess.run(batch)["ids"][:, 0] for _ in range(10)])
+  # 30 draws from 10 records: the data repeats, and every value was shifted by the map fn.
+  assert set(firsts.tolist()) <= set(range(1, 6))
+  assert len(firsts) == 30
+
+
+def test_feature_cache_rebuilt_only_when_settings_change(tmp_path):
+  path = str(tmp_path / "mrpc_train.tf_record")
+  builds = []
+
+  def build(tmp_path_):
+    builds.append(tmp_path_)
+    _write(tmp_path_, 3)
+    return {"num_examples": 3}
+
+  fingerprint = {"max_seq_length": 128, "task": "mrpc"}
+  assert tfrecord_utils.ensure_feature_cache(path, fingerprint, build) == {"num_examples": 3}
+  assert tfrecord_utils.ensure_feature_cache(path, dict(fingerprint), build) == {
+      "num_examples": 3}
+  assert len(builds) == 1
+  with open(path + ".fingerprint.json") as handle:
+    assert json.load(handle)["fingerprint"] == fingerprint
+  tfrecord_utils.ensure_feature_cache(path, {"max_seq_length": 64, "task": "mrpc"}, build)
+  assert len(builds) == 2
+  assert sorted(os.listdir(tmp_path)) == ["mrpc_train.tf_record",
+                                          "mrpc_train.tf_record.fingerprint.json"]
+
+
+def test_feature_cache_without_sidecar_is_rebuilt(tmp_path):
+  path = str(tmp_path / "cache.tf_record")
+  _write(path, 1)  # an old cache written by the original code: no fingerprint
+  calls = []
+  tfrecord_utils.ensure_feature_cache(path, {"a": 1}, lambda p: calls.append(p) or _write(p, 2)
+                                      and {"n": 2})
+  assert len(calls) == 1
+  assert len(list(tf.compat.v1.io.tf_record_iterator(path))) == 2
