@@ -8,7 +8,6 @@ import pytest
 import tensorflow as tf
 
 from albert import modeling
-from albert import pretraining_heads
 from tests.fixtures.model_fixtures import (build_albert_graph, feed_dict_for,
                                            load_albert_config, random_albert_inputs)
 
@@ -386,4 +385,3 @@ def test_heads_variables_in_pretraining_graph(tiny_albert_graph):
   assert names["cls/predictions/output_bias"] == [1000]
   assert names["cls/seq_relationship/output_weights"] == [2, 32]
   assert not any("decoder" in name for name in names)
-  assert isinstance(pretraining_heads.masked_lm_logits, type(modeling.gelu))
