@@ -378,7 +378,8 @@ def create_instances_from_document(all_documents, document_index, max_seq_length
 
 
 def create_shard_instances(documents, rng, dupe_factor, max_seq_length, short_seq_prob,
-                           options, vocab_words, random_next_sentence=False):
+                           options, vocab_words, random_next_sentence=False,
+                           instance_to_record=None):
   """Creates the shuffled training instances of one shard of documents.
 
   Documents are shuffled, every document yields instances in each of `dupe_factor` passes
@@ -392,17 +393,23 @@ def create_shard_instances(documents, rng, dupe_factor, max_seq_length, short_se
     dupe_factor: int, number of passes over the documents.
     max_seq_length, short_seq_prob, options, vocab_words, random_next_sentence: as in
       `create_instances_from_document`.
+    instance_to_record: optional function applied to each instance as soon as it is made
+      (e.g. serialization, which keeps a shard's memory small); the shuffle is the same.
 
   Returns:
-    list of TrainingInstance.
+    list of TrainingInstance (or of what `instance_to_record` returns), shuffled.
   """
   documents = [document for document in documents if document]
   rng.shuffle(documents)
   instances = []
   for _ in range(dupe_factor):
     for document_index in range(len(documents)):
-      instances.extend(create_instances_from_document(
+      document_instances = create_instances_from_document(
           documents, document_index, max_seq_length, short_seq_prob, options, vocab_words,
-          rng, random_next_sentence=random_next_sentence))
+          rng, random_next_sentence=random_next_sentence)
+      if instance_to_record is not None:
+        document_instances = [instance_to_record(instance) for instance in document_instances]
+      instances.extend(document_instances)
+  # The permutation depends only on the list length and `rng`, not on the items.
   rng.shuffle(instances)
   return instances
