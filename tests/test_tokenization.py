@@ -173,3 +173,142 @@ def test_non_spm_file_names_path(small_vocab_file):
 def test_no_tokenizer_source_is_a_clear_error():
   with pytest.raises(ValueError, match="spm_model_file.*vocab_file"):
     tokenization.FullTokenizer(vocab_file=None, spm_model_file=None)
+
+
+# ----------------------------------------------------------------------------------------------
+# SentencePiece mode (fixture model trained with ALBERT's options on the default corpus)
+
+_ALBERT_FIXED_PIECES = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]", "(", ")", "\"", "-", ".",
+                        "\u2013", "\u00a3", "\u20ac"]
+
+
+def test_fixture_model_has_albert_id_layout(spm_tokenizer):
+  sp_model = spm_tokenizer.sp_model
+  assert sp_model.GetPieceSize() == 1000
+  assert [sp_model.IdToPiece(i) for i in range(13)] == _ALBERT_FIXED_PIECES
+  assert sp_model.pad_id() == 0 and sp_model.unk_id() == 1
+  assert sp_model.bos_id() == -1 and sp_model.eos_id() == -1
+  assert all(sp_model.IsControl(i) for i in (0, 2, 3, 4))
+  assert sp_model.IsUnknown(1)
+  # User-defined symbols are normal, segmentable pieces that are always cut out alone.
+  assert not any(sp_model.IsControl(i) or sp_model.IsUnknown(i) for i in range(5, 13))
+  pieces = sp_model.EncodeAsPieces("x(y)z-w.£")
+  for symbol in ("(", ")", "-", ".", "£"):
+    assert symbol in pieces, (symbol, pieces)
+  assert len(spm_tokenizer.vocab) == 1000
+  assert spm_tokenizer.vocab["[MASK]"] == 4 and spm_tokenizer.inv_vocab[3] == "[SEP]"
+
+
+def test_spm_full_tokenizer_special_tokens_unknown_and_round_trip(spm_tokenizer):
+  assert spm_tokenizer.convert_tokens_to_ids(["[CLS]", "[SEP]", "[MASK]", "<pad>"]) == [2, 3, 4, 0]
+  assert spm_tokenizer.convert_tokens_to_ids(["\u2581no-such-piece-xyz"]) == [1]
+  text = tokenization.preprocess_text("The  Return Value of the function (a list).", lower=True)
+  tokens = spm_tokenizer.tokenize(text)
+  assert tokens[0].startswith(tokenization.SPIECE_UNDERLINE)
+  assert "".join(tokens).replace(tokenization.SPIECE_UNDERLINE, " ").strip() == text
+  assert "(" in tokens and ")" in tokens and "." in tokens  # User-defined: always alone.
+  ids = spm_tokenizer.convert_tokens_to_ids(tokens)
+  assert all(13 <= i < 1000 or 5 <= i <= 9 for i in ids), ids
+  assert spm_tokenizer.convert_ids_to_tokens(ids) == tokens
+  assert tokenization.encode_ids(spm_tokenizer.sp_model, text) == ids
+
+
+def test_spm_tokenize_does_not_preprocess(spm_tokenizer):
+  # Callers lower-case and strip accents; the tokenizer sees the text as given.
+  upper = spm_tokenizer.tokenize("THE")
+  lower = spm_tokenizer.tokenize("the")
+  assert upper != lower
+  assert lower == ["\u2581the"]
+
+
+def test_spm_sampling_differs_from_best_but_keeps_text(spm_tokenizer):
+  text = "the function returns a list of strings"
+  sampled = [tuple(tokenization.encode_pieces(spm_tokenizer.sp_model, text, sample=True))
+             for _ in range(20)]
+  best = tuple(spm_tokenizer.tokenize(text))
+  assert any(pieces != best for pieces in sampled)
+  for pieces in sampled:
+    assert "".join(pieces).replace(tokenization.SPIECE_UNDERLINE, " ").strip() == text
+
+
+def test_full_tokenizer_from_scratch_prefers_spm(spm_model_file, wordpiece_vocab_file):
+  tokenizer = tokenization.FullTokenizer.from_scratch(wordpiece_vocab_file, True, spm_model_file)
+  assert tokenizer.sp_model is not None
+  assert tokenizer.tokenize("the") == ["\u2581the"]
+
+
+def test_spm_vocab_file_loads_with_same_ids(spm_tokenizer, spm_vocab_file):
+  vocab = tokenization.load_vocab(spm_vocab_file)
+  assert len(vocab) == 1000
+  assert vocab == spm_tokenizer.vocab
+
+
+# ----------------------------------------------------------------------------------------------
+# Digit+comma rule
+
+
+@pytest.fixture(scope="module")
+def digit_comma_sp_model(tmp_path_factory):
+  """A small model that emits a "99," piece: SentencePiece 0.2.x does not learn digit+comma
+  pieces on small corpora by itself, so "99," is made a user-defined symbol."""
+  from albert import train_sentencepiece
+  corpus = tmp_path_factory.mktemp("digits") / "digits.txt"
+  lines = []
+  for year in range(1900, 2000):
+    lines.append("in %d the city grew and people moved in" % year)
+    lines.append("by %d, the war ended" % (year - 100))
+    lines.append("in 1999, the year %d ended" % year)
+  corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+  options = {
+      "user_defined_symbols": list(train_sentencepiece.ALBERT_USER_DEFINED_SYMBOLS) + ["99,"],
+      "hard_vocab_limit": False,
+  }
+  model_path = train_sentencepiece.train_albert_sentencepiece(
+      [str(corpus)], str(corpus.parent / "digits"), vocab_size=60, extra_options=options)
+  return tokenization.FullTokenizer(None, spm_model_file=model_path).sp_model
+
+
+def test_digit_comma_rule_on_real_model(digit_comma_sp_model):
+  sp_model = digit_comma_sp_model
+  raw = sp_model.EncodeAsPieces("in 1999, in")
+  assert raw == ["\u2581in", "\u258119", "99,", "\u2581in"]
+  pieces = tokenization.encode_pieces(sp_model, "in 1999, in")
+  # The number continues "▁19": no "▁" may be put in front of its second half.
+  expected_number = [p for p in sp_model.EncodeAsPieces("99")]
+  expected_number[0] = expected_number[0][1:]
+  expected_number = [p for p in expected_number if p]
+  assert pieces == ["\u2581in", "\u258119"] + expected_number + [",", "\u2581in"]
+  assert "".join(pieces) == "".join(raw)
+  ids = tokenization.encode_ids(sp_model, "in 1999, in")
+  assert ids == [sp_model.PieceToId(p) for p in pieces]
+  assert sp_model.PieceToId("99,") not in ids
+
+
+class _ScriptedSentencePiece(object):
+  """Stands in for SentencePieceProcessor with fixed segmentations."""
+
+  def __init__(self, segmentations):
+    self._segmentations = segmentations
+
+  def EncodeAsPieces(self, text):  # pylint: disable=invalid-name
+    return list(self._segmentations[text])
+
+
+def test_digit_comma_rule_cases():
+  sp_model = _ScriptedSentencePiece({
+      "in 1999, the": ["\u2581in", "\u258119", "99,", "\u2581the"],
+      "99": ["\u258199"],
+      "in 1999, x 7, y": ["\u2581in", "\u25811999,", "\u2581x", "\u2581", "7,", "\u2581y"],
+      "1999": ["\u25811999"],
+      "7": ["\u2581", "7"],
+      "a, 9,x": ["\u2581a", ",", "\u2581", "9,", "x"],
+      "9": ["\u25819"],
+  })
+  assert tokenization.encode_pieces(sp_model, "in 1999, the") == [
+      "\u2581in", "\u258119", "99", ",", "\u2581the"]
+  # A piece that starts a word keeps its "▁"; a bare "▁" piece is dropped, not emptied.
+  assert tokenization.encode_pieces(sp_model, "in 1999, x 7, y") == [
+      "\u2581in", "\u25811999", ",", "\u2581x", "\u2581", "7", ",", "\u2581y"]
+  # A lone "," and pieces not ending in digit+comma pass through.
+  assert tokenization.encode_pieces(sp_model, "a, 9,x") == [
+      "\u2581a", ",", "\u2581", "9", ",", "x"]
