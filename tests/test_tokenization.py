@@ -312,3 +312,96 @@ def test_digit_comma_rule_cases():
   # A lone "," and pieces not ending in digit+comma pass through.
   assert tokenization.encode_pieces(sp_model, "a, 9,x") == [
       "\u2581a", ",", "\u2581", "9", ",", "x"]
+
+
+# ----------------------------------------------------------------------------------------------
+# FullTokenizer.from_hub_module (with a module exported here; TF1 hub.Module API)
+
+
+def _export_hub_module(asset_path, do_lower_case, export_dir):
+  """Exports a minimal hub module whose `tokenization_info` names `asset_path`."""
+  import tensorflow as tf
+  import tensorflow_hub as hub
+
+  def module_fn():
+    vocab_file = tf.constant(asset_path, dtype=tf.string, name="vocab_file")
+    # Registered as an asset, so the export copies the file into <export_dir>/assets/.
+    tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.ASSET_FILEPATHS, vocab_file)
+    lower_case = tf.constant(do_lower_case, name="do_lower_case")
+    input_ids = tf.compat.v1.placeholder(tf.int32, [None], name="input_ids")
+    hub.add_signature(inputs={"input_ids": input_ids}, outputs={"output": input_ids + 1})
+    hub.add_signature(name="tokenization_info", inputs={},
+                      outputs={"vocab_file": vocab_file, "do_lower_case": lower_case})
+
+  with tf.Graph().as_default():
+    module = hub.Module(hub.create_module_spec(module_fn))
+    with tf.compat.v1.Session() as sess:
+      module.export(export_dir, sess)
+  return export_dir
+
+
+def test_from_hub_module_sentencepiece(tmp_path, spm_model_file):
+  module_dir = _export_hub_module(spm_model_file, True, str(tmp_path / "hub_spm"))
+  for use_spm in (None, True):
+    tokenizer = tokenization.FullTokenizer.from_hub_module(module_dir, use_spm=use_spm)
+    assert tokenizer.sp_model is not None
+    assert tokenizer.tokenize("the") == ["\u2581the"]
+    assert tokenizer.convert_tokens_to_ids(["[CLS]", "[SEP]"]) == [2, 3]
+  # use_spm=False is obeyed: the asset is read as a WordPiece vocab (here a useless one).
+  tokenizer = tokenization.FullTokenizer.from_hub_module(module_dir, use_spm=False)
+  assert tokenizer.sp_model is None and tokenizer.basic_tokenizer.do_lower_case
+
+
+def test_from_hub_module_wordpiece(tmp_path, wordpiece_vocab_file):
+  module_dir = _export_hub_module(wordpiece_vocab_file, False, str(tmp_path / "hub_wp"))
+  for use_spm in (None, False):
+    tokenizer = tokenization.FullTokenizer.from_hub_module(module_dir, use_spm=use_spm)
+    assert tokenizer.sp_model is None
+    assert tokenizer.basic_tokenizer.do_lower_case is False
+    assert tokenizer.tokenize("the Return") == ["the", "[UNK]"]  # Not lower-cased.
+    assert tokenizer.convert_tokens_to_ids(["[PAD]", "[MASK]"]) == [0, 4]
+  with pytest.raises(ValueError, match="Not a SentencePiece model.*vocab.txt"):
+    tokenization.FullTokenizer.from_hub_module(module_dir, use_spm=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# albert/train_sentencepiece.py
+
+
+def test_train_sentencepiece_small_corpus_falls_back_to_smaller_vocab(tmp_path, caplog):
+  from albert import train_sentencepiece
+  corpus = tmp_path / "small.txt"
+  corpus.write_text("the cat sat on the mat.\nthe dog ate (a) bone.\n", encoding="utf-8")
+  model_path = train_sentencepiece.train_albert_sentencepiece(
+      [str(corpus)], str(tmp_path / "out" / "small"), vocab_size=500)
+  assert model_path == str(tmp_path / "out" / "small.model")
+  assert os.path.exists(str(tmp_path / "out" / "small.vocab"))
+  tokenizer = tokenization.FullTokenizer(None, spm_model_file=model_path)
+  assert 13 < tokenizer.sp_model.GetPieceSize() < 500
+  assert [tokenizer.sp_model.IdToPiece(i) for i in range(13)] == _ALBERT_FIXED_PIECES
+  assert "hard_vocab_limit=false" in caplog.text
+  # With hard_vocab_limit forced, SentencePiece's own error is reported with the input path.
+  with pytest.raises(RuntimeError, match="small.txt.*Vocabulary size too high"):
+    train_sentencepiece.train_albert_sentencepiece(
+        str(corpus), str(tmp_path / "out" / "hard"), vocab_size=500,
+        extra_options={"hard_vocab_limit": True})
+
+
+def test_train_sentencepiece_seeded_sample_is_reproducible(tmp_path, default_corpus_file):
+  from albert import train_sentencepiece
+  vocab_files = []
+  for run in ("a", "b"):
+    prefix = str(tmp_path / run / "m")
+    train_sentencepiece.train_albert_sentencepiece(
+        default_corpus_file, prefix, vocab_size=200, input_sentence_size=500, sample_seed=7)
+    with open(prefix + ".vocab", encoding="utf-8") as reader:
+      vocab_files.append(reader.read())
+  assert vocab_files[0] == vocab_files[1]
+  assert len(vocab_files[0].splitlines()) == 200
+
+
+def test_train_sentencepiece_missing_input_names_path(tmp_path):
+  from albert import train_sentencepiece
+  missing = str(tmp_path / "no_such_corpus.txt")
+  with pytest.raises(FileNotFoundError, match="no_such_corpus.txt"):
+    train_sentencepiece.train_albert_sentencepiece([missing], str(tmp_path / "m"))
