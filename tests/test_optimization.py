@@ -4,6 +4,11 @@ The reference below is written from the spec (reference §7, DECISIONS §2 and �
 float64; TensorFlow runs in float32 on the same initial values and gradients.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -424,3 +429,62 @@ def test_adamw_converges_on_toy_regression():
       w_value, step = sess.run([w, global_step])
   np.testing.assert_allclose(w_value, [0.4, 0.2, -0.5], rtol=1e-2, atol=1e-2)
   assert step == 0  # As in the original, the optimizer itself never counts steps.
+
+
+_MIRRORED_SCRIPT = r"""
+import json
+import numpy as np
+import tensorflow as tf
+from albert import optimization
+
+# Two logical CPUs stand in for two GPUs; ReductionToOneDevice because the default
+# cross-device ops hang on CPU in graph mode (DECISIONS §4).
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+with tf.Graph().as_default():
+  strategy = tf.distribute.MirroredStrategy(
+      ["/cpu:0", "/cpu:1"], cross_device_ops=tf.distribute.ReductionToOneDevice())
+  with strategy.scope():
+    global_step = tf.compat.v1.train.get_or_create_global_step()
+    kernel = tf.compat.v1.get_variable(
+        "dense/kernel", initializer=np.array([1.0, -2.0], np.float32))
+
+    def replica_fn():
+      replica_id = tf.distribute.get_replica_context().replica_id_in_sync_group
+      # Replica 0's gradient is [1, 1], replica 1's is [2, 2].
+      loss = tf.reduce_sum((tf.cast(replica_id, tf.float32) + 1.0) * kernel)
+      return optimization.create_optimizer(loss, 0.1, 10, 0, use_tpu=False, optimizer="lamb")
+
+    train_op = strategy.group(strategy.extended.call_for_each_replica(replica_fn))
+  names = sorted(optimization.variable_name(v.name) for v in tf.compat.v1.global_variables())
+  with tf.compat.v1.Session() as sess:
+    sess.run(tf.compat.v1.global_variables_initializer())
+    sess.run(train_op)
+    replicas = [value.tolist() for value in sess.run(strategy.experimental_local_results(kernel))]
+    print(json.dumps({"names": names, "global_step": int(sess.run(global_step)),
+                      "replicas": replicas}))
+"""
+
+
+def test_create_optimizer_under_mirrored_strategy():
+  """Under tf.distribute (two replicas) gradients are summed, slots keep the checkpoint names
+  and the global step advances by 1 per step, not per replica. Runs in a subprocess because
+  logical devices must be configured before TensorFlow initialises its runtime."""
+  repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  env = dict(os.environ, PYTHONPATH=repo_root, TF_CPP_MIN_LOG_LEVEL="2")
+  completed = subprocess.run([sys.executable, "-c", _MIRRORED_SCRIPT], env=env, cwd=repo_root,
+                             capture_output=True, text=True, timeout=240, check=False)
+  assert completed.returncode == 0, completed.stderr[-3000:]
+  result = json.loads(completed.stdout.strip().splitlines()[-1])
+  assert result["names"] == ["dense/kernel", "dense/kernel/adam_m", "dense/kernel/adam_v",
+                             "global_step"]
+  assert result["global_step"] == 1
+  # Each replica clips its own gradient to norm 1 ([1,1]/sqrt(2) both), then the optimizer
+  # sums them across replicas (as CrossShardOptimizer does on TPU).
+  summed_gradient = np.array([2.0, 2.0]) / np.sqrt(2.0)
+  reference = ReferenceOptimizer({"dense/kernel": np.array([1.0, -2.0])}, lamb=True,
+                                 clip_norm=None)
+  reference.step({"dense/kernel": summed_gradient}, lr=0.1)
+  for replica_value in result["replicas"]:
+    np.testing.assert_allclose(replica_value, reference.params["dense/kernel"], rtol=RTOL,
+                               atol=ATOL)
