@@ -327,3 +327,266 @@ def test_create_shard_instances_is_deterministic_and_does_not_modify_input():
   assert first == second
   assert first != third
   assert documents == copy
+
+
+# ------------------------------------------------------------------------------------------
+# End to end: albert/create_pretraining_data.py.
+
+import os  # pylint: disable=g-import-not-at-top,wrong-import-position
+import re  # pylint: disable=g-import-not-at-top,wrong-import-position
+import subprocess  # pylint: disable=g-import-not-at-top,wrong-import-position
+import sys  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+from albert import create_pretraining_data as cpd  # pylint: disable=g-import-not-at-top
+from albert import tokenization  # pylint: disable=g-import-not-at-top
+from tests.fixtures import pretraining_fixtures  # pylint: disable=g-import-not-at-top
+
+_INT64_FEATURES = ("input_ids", "input_mask", "segment_ids", "token_boundary",
+                   "masked_lm_positions", "masked_lm_ids", "next_sentence_labels")
+
+
+def _read_examples(paths):
+  """Returns the records of the files as lists of {name: list of values}, file by file."""
+  examples = []
+  for path in paths:
+    for record in tf.compat.v1.io.tf_record_iterator(path):
+      feature = tf.train.Example.FromString(record).features.feature
+      parsed = {}
+      for name, value in feature.items():
+        kind = value.WhichOneof("kind")
+        parsed[name] = (kind, list(getattr(value, kind).value))
+      examples.append(parsed)
+  return examples
+
+
+def _spm_options(spm_model_file, **kwargs):
+  masking_names = {field.name for field in
+                   pi.MaskingOptions.__dataclass_fields__.values()}  # pylint: disable=no-member
+  masking = pi.MaskingOptions(**{k: v for k, v in kwargs.items() if k in masking_names})
+  rest = {k: v for k, v in kwargs.items() if k not in masking_names}
+  return cpd.DataOptions(spm_model_file=spm_model_file, masking=masking, **rest)
+
+
+def test_written_features_match_reference(pretraining_tfrecord, spm_tokenizer):
+  path, max_seq_length, max_predictions_per_seq = pretraining_tfrecord
+  examples = _read_examples([path])
+  assert len(examples) > 1000
+  cls_id, sep_id = spm_tokenizer.convert_tokens_to_ids(["[CLS]", "[SEP]"])
+  mask_id = spm_tokenizer.convert_tokens_to_ids(["[MASK]"])[0]
+  num_predictions, num_expected, labels = [], [], []
+  num_masked = num_kept = 0
+  for example in examples:
+    assert set(example) == set(_INT64_FEATURES) | {"masked_lm_weights"}
+    for name in _INT64_FEATURES:
+      assert example[name][0] == "int64_list", name
+    assert example["masked_lm_weights"][0] == "float_list"
+    values = {name: kind_values[1] for name, kind_values in example.items()}
+    for name in ("input_ids", "input_mask", "segment_ids", "token_boundary"):
+      assert len(values[name]) == max_seq_length, name
+    for name in ("masked_lm_positions", "masked_lm_ids", "masked_lm_weights"):
+      assert len(values[name]) == max_predictions_per_seq, name
+    assert len(values["next_sentence_labels"]) == 1
+    labels.append(values["next_sentence_labels"][0])
+
+    num_tokens = sum(values["input_mask"])
+    assert values["input_mask"] == [1] * num_tokens + [0] * (max_seq_length - num_tokens)
+    input_ids = values["input_ids"]
+    assert all(i == 0 for i in input_ids[num_tokens:])
+    assert all(0 <= i < 1000 for i in input_ids)
+    weights = values["masked_lm_weights"]
+    count = int(sum(weights))
+    # Original tokens (random replacements may be any piece, [SEP] included, as originally).
+    original_ids = list(input_ids)
+    for position, label in zip(values["masked_lm_positions"][:count],
+                               values["masked_lm_ids"][:count]):
+      original_ids[position] = label
+    assert original_ids[0] == cls_id and original_ids[num_tokens - 1] == sep_id
+    first_sep = original_ids.index(sep_id)
+    assert original_ids[:num_tokens].count(sep_id) == 2
+    assert values["segment_ids"][:num_tokens] == (
+        [0] * (first_sep + 1) + [1] * (num_tokens - first_sep - 1))
+    assert values["token_boundary"][0] == 1 and values["token_boundary"][first_sep] == 1
+
+    assert weights == [1.0] * count + [0.0] * (max_predictions_per_seq - count)
+    positions = values["masked_lm_positions"][:count]
+    assert positions == sorted(set(positions))
+    assert all(0 < p < num_tokens and p != first_sep for p in positions)
+    masked_ids = values["masked_lm_ids"][:count]
+    num_masked += sum(input_ids[p] == mask_id for p in positions)
+    num_kept += sum(input_ids[p] == label for p, label in zip(positions, masked_ids))
+    num_predictions.append(count)
+    num_expected.append(min(max_predictions_per_seq, max(1, int(round(num_tokens * 0.15)))))
+  # Masked share close to masked_lm_prob x length (whole-word spans may leave a slot empty).
+  assert sum(num_predictions) <= sum(num_expected)
+  assert sum(num_predictions) > 0.9 * sum(num_expected)
+  assert max(num_predictions) == max_predictions_per_seq
+  total = sum(num_predictions)
+  assert abs(num_masked / total - 0.8) < _tolerance(0.8, total)
+  # 10% kept, plus the few random replacements that draw the original piece.
+  assert abs(num_kept / total - 0.1) < _tolerance(0.1, total) + 0.005
+  share_ones = sum(labels) / len(labels)
+  assert abs(share_ones - 0.5) < 0.1  # swaps are 50/50; single-segment chunks add label 1
+
+
+def test_permutation_doubles_prediction_slots(tmp_path, default_corpus_file, spm_model_file):
+  path = str(tmp_path / "perm.tfrecord")
+  options = _spm_options(spm_model_file, max_seq_length=64, dupe_factor=1,
+                         max_predictions_per_seq=6, do_permutation=True)
+  cpd.create_pretraining_data(default_corpus_file, path, options)
+  examples = _read_examples([path])
+  assert examples
+  counts = []
+  for example in examples:
+    for name in ("masked_lm_positions", "masked_lm_ids", "masked_lm_weights"):
+      assert len(example[name][1]) == 12, name
+    counts.append(int(sum(example["masked_lm_weights"][1])))
+  assert max(counts) > 6
+
+
+def _wordpiece_segments(example, tokenizer):
+  """Restores the original tokens of an example; returns the origins (doc, sentence) of A, B."""
+  values = {name: kind_values[1] for name, kind_values in example.items()}
+  ids = list(values["input_ids"][:sum(values["input_mask"])])
+  for position, label, weight in zip(values["masked_lm_positions"], values["masked_lm_ids"],
+                                     values["masked_lm_weights"]):
+    if weight > 0:
+      ids[position] = label
+  tokens = tokenizer.convert_ids_to_tokens(ids)
+  first_sep = tokens.index("[SEP]")
+  text_a = " ".join(tokens[1:first_sep]).replace(" ##", "")
+  text_b = " ".join(tokens[first_sep + 1:-1]).replace(" ##", "")
+  def origins(text):
+    return [(int(d), int(s)) for d, s in re.findall(r"\bd(\d\d)s(\d\d)\b", text)]
+  return origins(text_a), origins(text_b), values["next_sentence_labels"][0]
+
+
+@pytest.mark.parametrize("random_next_sentence", [False, True])
+def test_sentence_order_labels_end_to_end(tmp_path, wordpiece_vocab_file, random_next_sentence):
+  corpus = pretraining_fixtures.write_indexed_corpus(str(tmp_path / "corpus.txt"),
+                                                     num_documents=60)
+  path = str(tmp_path / "sop.tfrecord")
+  options = cpd.DataOptions(
+      vocab_file=wordpiece_vocab_file, max_seq_length=128, dupe_factor=10,
+      random_next_sentence=random_next_sentence,
+      masking=pi.MaskingOptions(use_sentencepiece=False))
+  cpd.create_pretraining_data(corpus, path, options, documents_per_shard=20)
+  tokenizer = tokenization.FullTokenizer(vocab_file=wordpiece_vocab_file)
+  counts = {"positive": 0, "swapped": 0, "random": 0}
+  for example in _read_examples([path]):
+    origins_a, origins_b, label = _wordpiece_segments(example, tokenizer)
+    if not origins_a or not origins_b:
+      continue  # truncation cut a marker
+    if {d for d, _ in origins_a} != {d for d, _ in origins_b}:
+      kind = "random"
+    elif max(s for _, s in origins_a) < min(s for _, s in origins_b):
+      kind = "positive"
+    else:
+      assert min(s for _, s in origins_a) > max(s for _, s in origins_b)
+      kind = "swapped"
+    assert label == (0 if kind == "positive" else 1), kind
+    counts[kind] += 1
+  total = sum(counts.values())
+  assert total > 500, counts
+  if random_next_sentence:
+    assert counts["swapped"] == 0, counts
+    assert abs(counts["random"] / total - 0.5) < 0.15, counts
+  else:
+    ordered = counts["swapped"] + counts["positive"]
+    assert abs(counts["swapped"] / ordered - 0.5) < _tolerance(0.5, ordered), counts
+    assert counts["random"] > 0, counts
+
+
+def test_output_does_not_depend_on_worker_count(tmp_path, default_corpus_file, spm_model_file):
+  options = _spm_options(spm_model_file, max_seq_length=48, dupe_factor=2)
+  contents = {}
+  for name, workers, seed in (("one", 1, 7), ("two", 2, 7), ("seed", 2, 8)):
+    paths = [str(tmp_path / ("%s-%d.tfrecord" % (name, k))) for k in range(2)]
+    stats = cpd.create_pretraining_data(
+        default_corpus_file, paths, dataclasses_replace(options, random_seed=seed),
+        num_workers=workers, documents_per_shard=25)
+    assert stats["num_shards"] >= 4
+    contents[name] = [open(path, "rb").read() for path in paths]
+    assert all(contents[name])
+  assert contents["one"] == contents["two"]
+  assert contents["one"] != contents["seed"]
+
+
+def dataclasses_replace(options, **changes):
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  return dataclasses.replace(options, **changes)
+
+
+def test_failure_midway_leaves_no_output(tmp_path, monkeypatch, default_corpus_file,
+                                         spm_model_file):
+  original_process = cpd.ShardProcessor.process
+
+  def failing_process(self, shard):
+    if shard.index == 2:
+      raise RuntimeError("simulated crash in shard 2")
+    return original_process(self, shard)
+
+  monkeypatch.setattr(cpd.ShardProcessor, "process", failing_process)
+  out_dir = tmp_path / "out"
+  paths = [str(out_dir / "a.tfrecord"), str(out_dir / "b.tfrecord")]
+  with pytest.raises(RuntimeError, match="simulated crash"):
+    cpd.create_pretraining_data(default_corpus_file, paths,
+                                _spm_options(spm_model_file, max_seq_length=48, dupe_factor=1),
+                                documents_per_shard=20)
+  assert not os.path.exists(paths[0]) and not os.path.exists(paths[1])
+  assert not out_dir.exists() or not list(out_dir.iterdir())
+
+
+def test_input_errors_name_the_file(tmp_path, spm_model_file):
+  options = _spm_options(spm_model_file, max_seq_length=32, dupe_factor=1)
+  output = str(tmp_path / "out.tfrecord")
+  missing = str(tmp_path / "missing.txt")
+  with pytest.raises(FileNotFoundError, match="Input file not found: .*missing.txt"):
+    cpd.create_pretraining_data(missing, output, options)
+  with pytest.raises(FileNotFoundError, match=r"matched no files: .*nothing\*.txt"):
+    cpd.create_pretraining_data(str(tmp_path / "nothing*.txt"), output, options)
+
+  bad = tmp_path / "bad.txt"
+  bad.write_bytes(b"A good first line.\n\nAnother document \xff\xfe here.\n")
+  with pytest.raises(ValueError, match=r"bad.txt:3: not valid UTF-8 \(byte 0xff at column 18\)"):
+    cpd.create_pretraining_data(str(bad), output, options)
+
+  empty = tmp_path / "empty.txt"
+  empty.write_text("\n   \n\n", encoding="utf-8")
+  with pytest.raises(ValueError, match="No training instances.*empty.txt"):
+    cpd.create_pretraining_data(str(empty), output, options)
+
+  good = tmp_path / "good.txt"
+  good.write_text("One sentence here.\nAnother one.\n", encoding="utf-8")
+  with pytest.raises(ValueError, match="--spm_model_file.*--vocab_file"):
+    cpd.create_pretraining_data(str(good), output, cpd.DataOptions(
+        masking=pi.MaskingOptions(use_sentencepiece=False)))
+  assert not os.listdir(str(tmp_path)) or not os.path.exists(output)
+  assert not [name for name in os.listdir(str(tmp_path)) if "out.tfrecord" in name]
+
+
+def test_command_line_runs_original_flags(tmp_path, default_corpus_file, spm_model_file,
+                                          spm_vocab_file):
+  """The README's command line (with both vocab and model files) plus the added flags."""
+  outputs = [str(tmp_path / "cli-0.tfrecord"), str(tmp_path / "cli-1.tfrecord")]
+  repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  command = [
+      sys.executable, "-m", "albert.create_pretraining_data",
+      "--input_file=%s" % default_corpus_file, "--output_file=%s" % ",".join(outputs),
+      "--vocab_file=%s" % spm_vocab_file, "--spm_model_file=%s" % spm_model_file,
+      "--do_lower_case", "--max_seq_length=32", "--max_predictions_per_seq=5",
+      "--dupe_factor=1", "--masked_lm_prob=0.15", "--random_seed=3",
+      "--num_workers=2", "--documents_per_shard=40"]
+  result = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=repo_root))
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert "*** Example ***" in result.stderr
+  assert re.search(r"\d+ documents read, \d+ instances written \([\d.]+ documents/s, "
+                   r"[\d.]+ instances/s\), 100.0% of .* ETA", result.stderr)
+  examples = _read_examples(outputs)
+  assert len(examples) > 100
+  sizes = [len(_read_examples([path])) for path in outputs]
+  assert abs(sizes[0] - sizes[1]) <= 1  # round-robin
+  assert all(len(example["input_ids"][1]) == 32 for example in examples)
+  assert all(len(example["masked_lm_ids"][1]) == 5 for example in examples)
