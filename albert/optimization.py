@@ -9,11 +9,12 @@ checkpoints match Google's:
     variable whose name contains "LayerNorm", "layer_norm" or "bias";
   * optional LAMB (`lamb_optimizer.py`), which is the same update scaled per variable.
 
-Both optimizers are ordinary `tf.compat.v1.train.Optimizer`s: their per-variable update lives in
-`_apply_dense`/`_resource_apply_dense`, so the base class's `apply_gradients` gives them
-`tf.distribute` support (gradients summed across replicas, mirrored slots) and TPU
-`CrossShardOptimizer` wrapping for free. Slot variables keep the original checkpoint names
-`<variable>/adam_m` and `<variable>/adam_v`.
+Both optimizers are ordinary `tf.compat.v1.train.Optimizer`s whose per-variable update lives in
+`_apply_dense`/`_resource_apply_dense`, so the base class's `apply_gradients` serves them: under
+a `tf.distribute` strategy it sums the replicas' gradients and mirrors the slots, and on TPU
+`CrossShardOptimizer` can wrap them. Slot variables take their variable's dtype (float32 master
+weights under mixed precision) and keep the original checkpoint names `<variable>/adam_m` and
+`<variable>/adam_v`. Gradients are made in one place, `clipped_gradients`.
 """
 
 import re
@@ -109,13 +110,16 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     excluded_tvars: list of variable names (with or without ":0") that are NOT trained.
     return_learning_rate: bool; also return the learning-rate Tensor (for TensorBoard).
 
+  Each replica (TPU core or tf.distribute replica) clips its own gradients before they are
+  summed across replicas, as in the original on TPU.
+
   Returns:
     `train_op` (an Operation that updates the variables and increments the global step by
     exactly 1), or `(train_op, learning_rate)` with a float32 Tensor of shape [] when
     `return_learning_rate` is True.
 
   Raises:
-    ValueError: on an unknown `optimizer` name.
+    ValueError: on an unknown `optimizer` name or a non-positive `num_train_steps`.
   """
   global_step = tf.compat.v1.train.get_or_create_global_step()
   learning_rate = learning_rate_schedule(global_step, init_lr, num_train_steps,

@@ -168,6 +168,9 @@ def _variables_by_name():
 @pytest.mark.parametrize("use_resource", [True, False], ids=["resource_vars", "ref_vars"])
 @pytest.mark.parametrize("optimizer_name", ["adamw", "lamb"])
 def test_create_optimizer_matches_numpy_reference(optimizer_name, use_resource):
+  """Five steps through create_optimizer match §7 in float64 for weights, adam_m and adam_v:
+  warmup schedule, global-norm clip (norm > 5), decay skipping LayerNorm/layer_norm/bias, LAMB
+  trust ratio (1 for a zero-norm kernel), sparse embedding gradients, ref and resource vars."""
   init_lr, num_train_steps, num_warmup_steps, num_steps = 0.1, 8, 2, 5
   initial, quadratic, linear, gather_weights = _toy_problem(seed=1)
   reference = ReferenceOptimizer(initial, lamb=(optimizer_name == "lamb"))
