@@ -674,14 +674,14 @@ def model_fn_builder(albert_config, num_labels, init_checkpoint, learning_rate,
       logging.info("  name = %s, shape = %s%s", var.name, var.shape, init_string)
 
     if mode == tf.estimator.ModeKeys.TRAIN:
-      train_op = optimization.create_optimizer(
-          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer)
-      training_hooks = []
-      if not use_tpu:
-        training_hooks.append(estimator_utils.NanLossGuardHook(total_loss))
+      # A NaN/inf loss stops training naming the global step (no-op on TPU).
+      total_loss = estimator_utils.check_loss_is_finite(total_loss)
+      train_op, current_learning_rate = optimization.create_optimizer(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer,
+          return_learning_rate=True)
+      estimator_utils.scalar_summaries({"learning_rate": current_learning_rate})
       return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
-          mode=mode, loss=total_loss, train_op=train_op, scaffold_fn=scaffold_fn,
-          training_hooks=training_hooks)
+          mode=mode, loss=total_loss, train_op=train_op, scaffold_fn=scaffold_fn)
 
     if mode == tf.estimator.ModeKeys.EVAL:
 
