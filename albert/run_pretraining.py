@@ -1,0 +1,482 @@
+# coding=utf-8
+# Copyright 2026 The albert re-implementation authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+"""ALBERT pretraining: masked language model (MLM) + sentence order prediction (SOP).
+
+Usage (the original's command line):
+  python -m albert.run_pretraining --input_file=... --output_dir=... \
+      --albert_config_file=... --do_train --do_eval --train_batch_size=4096 \
+      --eval_batch_size=64 --max_seq_length=512 --max_predictions_per_seq=20 \
+      --optimizer=lamb --learning_rate=.00176 --num_train_steps=125000 \
+      --num_warmup_steps=3125 --save_checkpoints_steps=5000
+
+Training resumes from the newest checkpoint in `--output_dir` when restarted. With
+`--do_eval` the newest checkpoint is evaluated (after training, or as checkpoints appear when
+run as a separate job); metrics go to `eval_results.txt` and the best checkpoint by
+`masked_lm_accuracy` is copied to `model.ckpt-best.*`.
+"""
+
+from __future__ import absolute_import
+from __future__ import division
+from __future__ import print_function
+
+import os
+
+from absl import app
+from absl import flags
+from absl import logging
+import tensorflow as tf
+
+from albert import checkpoint_utils
+from albert import dynamic_masking
+from albert import estimator_utils
+from albert import modeling
+from albert import optimization
+from albert import pretraining_heads
+from albert import tfrecord_utils
+
+FLAGS = flags.FLAGS
+
+
+def _define_flag(define, name, default, help_text, enum_values=None):
+  """Defines a flag unless another runner imported in the same process already did.
+
+  Several runners share flag names (`output_dir`, `init_checkpoint`, ...); importing two of
+  them in one process (tests, notebooks) must not fail with DuplicateFlagError.
+  """
+  if name in FLAGS:
+    return
+  if enum_values is not None:
+    define(name, default, enum_values, help_text)
+  else:
+    define(name, default, help_text)
+
+
+## Required parameters
+_define_flag(
+    flags.DEFINE_string, "albert_config_file", None,
+    "The config json file corresponding to the pre-trained ALBERT model. "
+    "This specifies the model architecture.")
+_define_flag(
+    flags.DEFINE_string, "input_file", None,
+    "Input TF example files (a comma-separated list of files or glob patterns).")
+_define_flag(
+    flags.DEFINE_string, "output_dir", None,
+    "The output directory where the model checkpoints will be written.")
+
+## Other parameters
+_define_flag(
+    flags.DEFINE_string, "init_checkpoint", None,
+    "Initial checkpoint (usually from a pre-trained ALBERT model).")
+_define_flag(
+    flags.DEFINE_integer, "max_seq_length", 512,
+    "The maximum total input sequence length after WordPiece/SentencePiece tokenization. "
+    "Sequences longer than this were truncated, and sequences shorter than this were "
+    "padded, when the input files were created. Must match the data.")
+_define_flag(
+    flags.DEFINE_integer, "max_predictions_per_seq", 20,
+    "Maximum number of masked LM predictions per sequence, as written in the input files "
+    "(the length of their masked_lm_* features). Must match the data.")
+_define_flag(flags.DEFINE_bool, "do_train", True, "Whether to run training.")
+_define_flag(flags.DEFINE_bool, "do_eval", False, "Whether to run eval on the dev set.")
+_define_flag(flags.DEFINE_integer, "train_batch_size", 4096, "Total batch size for training.")
+_define_flag(flags.DEFINE_integer, "eval_batch_size", 64, "Total batch size for eval.")
+_define_flag(flags.DEFINE_enum, "optimizer", "lamb", "The optimizer for training.",
+             enum_values=["adamw", "lamb"])
+_define_flag(flags.DEFINE_float, "learning_rate", 0.00176,
+             "The initial learning rate (peak of the warmup).")
+_define_flag(flags.DEFINE_float, "poly_power", 1.0,
+             "The power of the polynomial learning-rate decay.")
+_define_flag(flags.DEFINE_integer, "num_train_steps", 125000, "Number of training steps.")
+_define_flag(flags.DEFINE_integer, "num_warmup_steps", 3125, "Number of warmup steps.")
+_define_flag(flags.DEFINE_integer, "start_warmup_step", 0,
+             "The global step at which the warmup starts.")
+_define_flag(flags.DEFINE_integer, "save_checkpoints_steps", 5000,
+             "How often to save the model checkpoint.")
+_define_flag(flags.DEFINE_integer, "keep_checkpoint_max", 5,
+             "How many checkpoints to keep (0 keeps all).")
+_define_flag(flags.DEFINE_integer, "max_eval_steps", 100, "Maximum number of eval steps.")
+_define_flag(
+    flags.DEFINE_bool, "init_from_group0", False,
+    "Whether to initialize every parameter group of the model from group 0 of "
+    "--init_checkpoint (e.g. to grow a 1-group checkpoint into a G-group model).")
+_define_flag(
+    flags.DEFINE_integer, "masked_lm_budget", 0,
+    "0 (default): use the masks written by create_pretraining_data (offline masking). "
+    "K > 0: dynamic masking -- every time an example is read, new masks are drawn from its "
+    "token_boundary feature with the offline rules (whole words, n-grams up to 3 with "
+    "p(n) ~ 1/n, 15% of the real tokens, 80/10/10), and K is the number of masked-LM "
+    "prediction slots per sequence (the most tokens masked; it replaces "
+    "max_predictions_per_seq for the model). Offline masks in the files are undone first.")
+estimator_utils.define_tpu_flags()
+
+# The fraction of real tokens masked by dynamic masking, as create_pretraining_data's default
+# --masked_lm_prob, and its n-gram length (--ngram default).
+DYNAMIC_MASKED_LM_PROB = 0.15
+DYNAMIC_NGRAM = 3
+# Eval masks are drawn with a fixed seed so every checkpoint is scored on the same masks.
+DYNAMIC_EVAL_SEED = 12345
+# A separate evaluation job waits this long for a new checkpoint before giving up.
+EVAL_POLL_SECONDS = 10
+EVAL_MAX_WAIT_SECONDS = 3600
+
+
+def num_of_initialize_groups(albert_config, init_from_group0):
+  """How many assignment maps `get_assignment_map_from_checkpoint` builds (reference §6.3)."""
+  if not init_from_group0:
+    return 1
+  if getattr(albert_config, "net_structure_type", 0) > 0:
+    return albert_config.num_hidden_layers
+  return albert_config.num_hidden_groups
+
+
+def _log_trainable_variables(tvars, initialized_variable_names):
+  logging.info("**** Trainable Variables ****")
+  for var in tvars:
+    init_string = ", *INIT_FROM_CKPT*" if var.name in initialized_variable_names else ""
+    logging.info("  name = %s, shape = %s%s", var.name, var.shape, init_string)
+
+
+def model_fn_builder(albert_config, init_checkpoint, learning_rate, num_train_steps,
+                     num_warmup_steps, use_tpu, use_one_hot_embeddings, optimizer,
+                     poly_power, start_warmup_step, init_from_group0=False):
+  """Returns the TPUEstimator `model_fn` for pretraining.
+
+  Args:
+    albert_config: `modeling.AlbertConfig`.
+    init_checkpoint: checkpoint prefix to initialize from, or None.
+    learning_rate: float, peak learning rate.
+    num_train_steps: int, total training steps (the learning rate reaches 0 there).
+    num_warmup_steps: int, linear warmup steps.
+    use_tpu: bool; on TPU, checkpoint initialization runs in a Scaffold function.
+    use_one_hot_embeddings: bool, one-hot matmul embedding lookup (faster on TPU).
+    optimizer: "adamw" or "lamb".
+    poly_power: float, polynomial decay power.
+    start_warmup_step: int, step at which warmup starts.
+    init_from_group0: bool, initialize every group from group 0 of the checkpoint.
+
+  Returns:
+    model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
+  """
+
+  def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
+    """Builds the pretraining graph for TRAIN or EVAL."""
+    logging.info("*** Features ***")
+    for name in sorted(features.keys()):
+      logging.info("  name = %s, shape = %s", name, features[name].shape)
+
+    if mode not in (tf.estimator.ModeKeys.TRAIN, tf.estimator.ModeKeys.EVAL):
+      raise ValueError("Only TRAIN and EVAL modes are supported: %s" % (mode,))
+
+    input_ids = features["input_ids"]
+    input_mask = features["input_mask"]
+    segment_ids = features["segment_ids"]
+    masked_lm_positions = features["masked_lm_positions"]
+    masked_lm_ids = features["masked_lm_ids"]
+    masked_lm_weights = features["masked_lm_weights"]
+    # The original feature name; it holds the sentence-order label (0 = in order, 1 = swapped).
+    sentence_order_labels = features["next_sentence_labels"]
+
+    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+    model = modeling.AlbertModel(
+        config=albert_config,
+        is_training=is_training,
+        input_ids=input_ids,
+        input_mask=input_mask,
+        token_type_ids=segment_ids,
+        use_one_hot_embeddings=use_one_hot_embeddings)
+
+    (masked_lm_loss, masked_lm_example_loss,
+     masked_lm_log_probs) = pretraining_heads.get_masked_lm_output(
+         albert_config, model.get_sequence_output(), model.get_embedding_table(),
+         masked_lm_positions, masked_lm_ids, masked_lm_weights)
+    (sentence_order_loss, sentence_order_example_loss,
+     sentence_order_log_probs) = pretraining_heads.get_sentence_order_output(
+         albert_config, model.get_pooled_output(), sentence_order_labels)
+    total_loss = masked_lm_loss + sentence_order_loss
+
+    tvars = tf.compat.v1.trainable_variables()
+    initialized_variable_names = {}
+    scaffold_fn = None
+    if init_checkpoint:
+      num_groups = num_of_initialize_groups(albert_config, init_from_group0)
+      (assignment_maps, initialized_variable_names
+      ) = modeling.get_assignment_map_from_checkpoint(tvars, init_checkpoint, num_groups)
+
+      def init_from_checkpoint():
+        # One map per group: a checkpoint tensor can initialize several graph variables
+        # only through separate calls.
+        for assignment_map in assignment_maps:
+          tf.compat.v1.train.init_from_checkpoint(init_checkpoint, assignment_map)
+
+      if use_tpu:
+        def tpu_scaffold():
+          init_from_checkpoint()
+          return tf.compat.v1.train.Scaffold()
+        scaffold_fn = tpu_scaffold
+      else:
+        init_from_checkpoint()
+    _log_trainable_variables(tvars, initialized_variable_names)
+
+    if mode == tf.estimator.ModeKeys.TRAIN:
+      # Deviation (docs/DEVIATIONS.md): a NaN/inf loss stops training with an error naming
+      # the global step, before the bad update is applied.
+      total_loss = estimator_utils.check_loss_is_finite(total_loss)
+      train_op, learning_rate_tensor = optimization.create_optimizer(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer,
+          poly_power, start_warmup_step, return_learning_rate=True)
+      estimator_utils.scalar_summaries({
+          "total_loss": total_loss,
+          "masked_lm_loss": masked_lm_loss,
+          "sentence_order_loss": sentence_order_loss,
+          "learning_rate": learning_rate_tensor,
+      })
+      return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
+          mode=mode, loss=total_loss, train_op=train_op, scaffold_fn=scaffold_fn)
+
+    eval_metrics = (metric_fn, [
+        masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids, masked_lm_weights,
+        sentence_order_example_loss, sentence_order_log_probs, sentence_order_labels
+    ])
+    return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
+        mode=mode, loss=total_loss, eval_metrics=eval_metrics, scaffold_fn=scaffold_fn)
+
+  return model_fn
+
+
+def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids, masked_lm_weights,
+              sentence_order_example_loss, sentence_order_log_probs, sentence_order_labels):
+  """The four pretraining eval metrics (reference §6.3).
+
+  Args:
+    masked_lm_example_loss: float Tensor of shape [batch_size * num_positions].
+    masked_lm_log_probs: float Tensor of shape [batch_size * num_positions, vocab_size].
+    masked_lm_ids: int32 Tensor of shape [batch_size, num_positions].
+    masked_lm_weights: float Tensor of shape [batch_size, num_positions].
+    sentence_order_example_loss: float Tensor of shape [batch_size].
+    sentence_order_log_probs: float Tensor of shape [batch_size, 2].
+    sentence_order_labels: int32 Tensor of shape [batch_size, 1].
+
+  Returns:
+    dict metric name -> (value, update_op): `masked_lm_accuracy` and `masked_lm_loss`
+    (weighted by masked_lm_weights, so padding slots do not count), `sentence_order_accuracy`
+    and `sentence_order_loss`.
+  """
+  masked_lm_log_probs = tf.reshape(masked_lm_log_probs,
+                                   [-1, masked_lm_log_probs.shape[-1]])  # [B*P, V]
+  masked_lm_predictions = tf.argmax(masked_lm_log_probs, axis=-1, output_type=tf.int32)
+  masked_lm_example_loss = tf.reshape(masked_lm_example_loss, [-1])  # [B*P]
+  masked_lm_ids = tf.reshape(masked_lm_ids, [-1])  # [B*P]
+  masked_lm_weights = tf.reshape(masked_lm_weights, [-1])  # [B*P]
+  masked_lm_accuracy = tf.compat.v1.metrics.accuracy(
+      labels=masked_lm_ids, predictions=masked_lm_predictions, weights=masked_lm_weights)
+  masked_lm_mean_loss = tf.compat.v1.metrics.mean(
+      values=masked_lm_example_loss, weights=masked_lm_weights)
+
+  sentence_order_log_probs = tf.reshape(sentence_order_log_probs, [-1, 2])  # [B, 2]
+  sentence_order_predictions = tf.argmax(sentence_order_log_probs, axis=-1,
+                                         output_type=tf.int32)  # [B]
+  sentence_order_labels = tf.reshape(sentence_order_labels, [-1])  # [B]
+  sentence_order_accuracy = tf.compat.v1.metrics.accuracy(
+      labels=sentence_order_labels, predictions=sentence_order_predictions)
+  sentence_order_mean_loss = tf.compat.v1.metrics.mean(values=sentence_order_example_loss)
+
+  return {
+      "masked_lm_accuracy": masked_lm_accuracy,
+      "masked_lm_loss": masked_lm_mean_loss,
+      "sentence_order_accuracy": sentence_order_accuracy,
+      "sentence_order_loss": sentence_order_mean_loss,
+  }
+
+
+def name_to_features(max_seq_length, max_predictions_per_seq, masked_lm_budget=0):
+  """The features parsed from the input files (reference §5.6, §6.2).
+
+  With `masked_lm_budget > 0` `token_boundary` is parsed as well; the `masked_lm_*` features
+  then only serve to undo offline masks, so they default to zeros when a file lacks them.
+  """
+  features = {
+      "input_ids": tf.io.FixedLenFeature([max_seq_length], tf.int64),
+      "input_mask": tf.io.FixedLenFeature([max_seq_length], tf.int64),
+      "segment_ids": tf.io.FixedLenFeature([max_seq_length], tf.int64),
+      "next_sentence_labels": tf.io.FixedLenFeature([1], tf.int64),
+  }
+  if masked_lm_budget > 0:
+    zero_ids = [0] * max_predictions_per_seq
+    features.update({
+        "token_boundary": tf.io.FixedLenFeature([max_seq_length], tf.int64),
+        "masked_lm_positions": tf.io.FixedLenFeature(
+            [max_predictions_per_seq], tf.int64, default_value=zero_ids),
+        "masked_lm_ids": tf.io.FixedLenFeature(
+            [max_predictions_per_seq], tf.int64, default_value=zero_ids),
+        "masked_lm_weights": tf.io.FixedLenFeature(
+            [max_predictions_per_seq], tf.float32,
+            default_value=[0.0] * max_predictions_per_seq),
+    })
+  else:
+    features.update({
+        "masked_lm_positions": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_ids": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_weights": tf.io.FixedLenFeature([max_predictions_per_seq], tf.float32),
+    })
+  return features
+
+
+def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_training,
+                     num_cpu_threads=4, masked_lm_budget=0, vocab_size=None):
+  """Returns the Estimator `input_fn` over pretraining TFRecord files.
+
+  Training reads forever (files shuffled and interleaved, records shuffled in a buffer of
+  100); evaluation reads the files in order, repeated so that `max_eval_steps` batches always
+  exist. Both drop the last partial batch (TPUs need static shapes).
+
+  Args:
+    input_files: list of TFRecord paths.
+    max_seq_length: int, length of the sequence features in the files.
+    max_predictions_per_seq: int, length of the masked_lm_* features in the files.
+    is_training: bool.
+    num_cpu_threads: int, parallel readers/decoders.
+    masked_lm_budget: int; > 0 masks on the fly with that many prediction slots.
+    vocab_size: int, needed for dynamic masking (random replacement ids).
+
+  Returns:
+    input_fn(params) -> tf.data.Dataset.
+  """
+  example_map_fn = None
+  if masked_lm_budget > 0:
+    if not vocab_size:
+      raise ValueError("Dynamic masking (masked_lm_budget > 0) needs the vocab_size.")
+    example_map_fn = dynamic_masking.example_map_fn_builder(
+        masked_lm_budget, vocab_size, masked_lm_prob=DYNAMIC_MASKED_LM_PROB,
+        ngram=DYNAMIC_NGRAM, seed=None if is_training else DYNAMIC_EVAL_SEED)
+  return tfrecord_utils.file_based_input_fn_builder(
+      input_files,
+      name_to_features(max_seq_length, max_predictions_per_seq, masked_lm_budget),
+      is_training=is_training,
+      drop_remainder=True,
+      shuffle_buffer_size=100,
+      num_cpu_threads=num_cpu_threads,
+      repeat_eval=not is_training,
+      example_map_fn=example_map_fn)
+
+
+def expand_input_files(input_file):
+  """Expands a comma-separated list of files / glob patterns, failing on empty matches."""
+  input_files = []
+  for pattern in input_file.split(","):
+    pattern = pattern.strip()
+    if not pattern:
+      continue
+    matches = tf.io.gfile.glob(pattern)
+    if not matches:
+      raise ValueError("--input_file: %r matches no file." % pattern)
+    input_files.extend(sorted(matches))
+  if not input_files:
+    raise ValueError("--input_file is empty: give files or glob patterns, comma-separated.")
+  return input_files
+
+
+def main(_):
+  logging.set_verbosity(logging.INFO)
+
+  if not FLAGS.do_train and not FLAGS.do_eval:
+    raise ValueError("At least one of `do_train` or `do_eval` must be True.")
+  for name in ("albert_config_file", "input_file", "output_dir"):
+    if not getattr(FLAGS, name):
+      raise ValueError("--%s is required." % name)
+
+  albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
+  if FLAGS.max_seq_length > albert_config.max_position_embeddings:
+    raise ValueError(
+        "--max_seq_length=%d is longer than max_position_embeddings=%d in %s." %
+        (FLAGS.max_seq_length, albert_config.max_position_embeddings,
+         FLAGS.albert_config_file))
+
+  tf.io.gfile.makedirs(FLAGS.output_dir)
+  input_files = expand_input_files(FLAGS.input_file)
+  logging.info("*** Input Files ***")
+  for input_file in input_files:
+    logging.info("  %s", input_file)
+  if FLAGS.masked_lm_budget > 0:
+    logging.info("Dynamic masking: up to %d masked-LM predictions per sequence, new masks "
+                 "every epoch.", FLAGS.masked_lm_budget)
+
+  model_fn = model_fn_builder(
+      albert_config=albert_config,
+      init_checkpoint=FLAGS.init_checkpoint,
+      learning_rate=FLAGS.learning_rate,
+      num_train_steps=FLAGS.num_train_steps,
+      num_warmup_steps=FLAGS.num_warmup_steps,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_tpu,
+      optimizer=FLAGS.optimizer,
+      poly_power=FLAGS.poly_power,
+      start_warmup_step=FLAGS.start_warmup_step,
+      init_from_group0=FLAGS.init_from_group0)
+  estimator = estimator_utils.build_estimator(
+      model_fn,
+      model_dir=FLAGS.output_dir,
+      save_checkpoints_steps=FLAGS.save_checkpoints_steps,
+      train_batch_size=FLAGS.train_batch_size,
+      eval_batch_size=FLAGS.eval_batch_size,
+      keep_checkpoint_max=FLAGS.keep_checkpoint_max)
+
+  def build_input_fn(is_training):
+    return input_fn_builder(
+        input_files, FLAGS.max_seq_length, FLAGS.max_predictions_per_seq, is_training,
+        masked_lm_budget=FLAGS.masked_lm_budget, vocab_size=albert_config.vocab_size)
+
+  if FLAGS.do_train:
+    logging.info("***** Running training *****")
+    logging.info("  Batch size = %d", FLAGS.train_batch_size)
+    hooks = [
+        # Deviation (docs/DEVIATIONS.md): throughput logging (examples/sec, tokens/sec, ETA).
+        estimator_utils.ThroughputLoggingHook(
+            FLAGS.train_batch_size, FLAGS.max_seq_length, FLAGS.num_train_steps,
+            every_n_steps=min(100, FLAGS.save_checkpoints_steps),
+            output_dir=FLAGS.output_dir),
+    ]
+    estimator.train(input_fn=build_input_fn(is_training=True),
+                    max_steps=FLAGS.num_train_steps, hooks=hooks)
+
+  if FLAGS.do_eval:
+    logging.info("***** Running evaluation *****")
+    logging.info("  Batch size = %d", FLAGS.eval_batch_size)
+    eval_input_fn = build_input_fn(is_training=False)
+
+    def evaluate(checkpoint_prefix):
+      return estimator.evaluate(input_fn=eval_input_fn, steps=FLAGS.max_eval_steps,
+                                checkpoint_path=checkpoint_prefix)
+
+    # Deviation (docs/DEVIATIONS.md): the sweep ends when the final checkpoint has been
+    # evaluated or no new checkpoint appears within EVAL_MAX_WAIT_SECONDS.
+    best_step, best_metrics = checkpoint_utils.sweep_checkpoints(
+        FLAGS.output_dir,
+        evaluate,
+        metric_key="masked_lm_accuracy",
+        final_step=FLAGS.num_train_steps,
+        results_file=os.path.join(FLAGS.output_dir, "eval_results.txt"),
+        poll_seconds=EVAL_POLL_SECONDS,
+        max_wait_seconds=EVAL_MAX_WAIT_SECONDS,
+        keep_only_best=False,
+        latest_only=True)
+    if best_step is not None:
+      logging.info("***** Best checkpoint: step %d, %s *****", best_step, best_metrics)
+
+
+if __name__ == "__main__":
+  flags.mark_flag_as_required("input_file")
+  flags.mark_flag_as_required("albert_config_file")
+  flags.mark_flag_as_required("output_dir")
+  app.run(main)

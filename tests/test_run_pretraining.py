@@ -1,0 +1,295 @@
+"""Tests for albert/run_pretraining.py: tiny end-to-end pretraining, resume, init, NaN guard.
+
+Fixtures (`rp_tiny_config_file`, `rp_records`, `run_pretraining_flags`) live in
+tests/fixtures/run_pretraining_fixtures.py.
+"""
+
+import collections
+import glob
+import os
+import re
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from albert import checkpoint_utils
+from albert import run_pretraining
+from tests.fixtures import run_pretraining_fixtures as rp_fixtures
+from tests.fixtures.run_pretraining_fixtures import run_pretraining_flags
+
+FIRST_RUN_STEPS = 10
+SECOND_RUN_STEPS = 40
+
+
+def _common_flags(config_file, records, output_dir, **overrides):
+  path, max_seq_length, max_predictions = records
+  values = dict(
+      albert_config_file=config_file, input_file=path, output_dir=str(output_dir),
+      max_seq_length=max_seq_length, max_predictions_per_seq=max_predictions,
+      train_batch_size=8, eval_batch_size=8, optimizer="lamb", learning_rate=0.02,
+      num_warmup_steps=0, save_checkpoints_steps=10, max_eval_steps=10)
+  values.update(overrides)
+  return values
+
+
+def _read_eval_results(path):
+  """Parses eval_results.txt into a list of {key: value} blocks, one per checkpoint."""
+  blocks = []
+  with open(path) as handle:
+    for line in handle:
+      key, _, value = line.strip().partition(" = ")
+      if key == "checkpoint":
+        blocks.append({"checkpoint": value})
+      elif blocks and key != "best":
+        blocks[-1][key] = float(value)
+  return blocks
+
+
+def _scalar_summaries(output_dir):
+  """{tag: [(step, value), ...]} from every training events file in output_dir."""
+  found = collections.defaultdict(list)
+  for path in sorted(glob.glob(os.path.join(output_dir, "events.out.tfevents.*"))):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        found[value.tag].append((event.step, value.simple_value))
+  return found
+
+
+@pytest.fixture(scope="module")
+def pretrained_dir(tmp_path_factory, rp_tiny_config_file, rp_records):
+  """Trains 10 steps (train + eval), then restarts the same command with 40 steps."""
+  output_dir = tmp_path_factory.mktemp("rp_e2e") / "output"
+  for num_train_steps in (FIRST_RUN_STEPS, SECOND_RUN_STEPS):
+    with run_pretraining_flags(**_common_flags(
+        rp_tiny_config_file, rp_records, output_dir, do_train=True, do_eval=True,
+        num_train_steps=num_train_steps)):
+      run_pretraining.main(None)
+  return str(output_dir)
+
+
+def test_eval_results_have_the_four_metrics_and_loss_goes_down(pretrained_dir):
+  blocks = _read_eval_results(os.path.join(pretrained_dir, "eval_results.txt"))
+  assert [block["checkpoint"] for block in blocks] == [
+      "model.ckpt-%d" % FIRST_RUN_STEPS, "model.ckpt-%d" % SECOND_RUN_STEPS]
+  for block in blocks:
+    for key in ("masked_lm_accuracy", "masked_lm_loss", "sentence_order_accuracy",
+                "sentence_order_loss"):
+      assert key in block, (key, block)
+    assert 0.0 <= block["masked_lm_accuracy"] <= 1.0
+    assert 0.0 <= block["sentence_order_accuracy"] <= 1.0
+  # The data's masked tokens follow a skewed 16-token unigram distribution: learning it takes
+  # the loss from about log(97) = 4.57 to about 2.5.
+  first, last = blocks
+  assert first["masked_lm_loss"] < np.log(rp_fixtures.RP_VOCAB_SIZE) + 0.1
+  assert last["masked_lm_loss"] < first["masked_lm_loss"] - 0.5
+  assert last["masked_lm_loss"] < 3.0
+
+
+def test_best_checkpoint_is_written(pretrained_dir):
+  for suffix in (".index", ".meta", ".data-00000-of-00001"):
+    assert os.path.exists(os.path.join(pretrained_dir, "model.ckpt-best" + suffix)), suffix
+  reader = tf.train.load_checkpoint(os.path.join(pretrained_dir, "model.ckpt-best"))
+  assert reader.get_tensor("global_step") in (FIRST_RUN_STEPS, SECOND_RUN_STEPS)
+
+
+def test_restart_resumes_from_the_saved_global_step(pretrained_dir):
+  steps = [step for step, _ in checkpoint_utils.list_checkpoints(pretrained_dir)]
+  assert steps[-1] == SECOND_RUN_STEPS
+  assert FIRST_RUN_STEPS in steps or len(steps) == 5  # keep_checkpoint_max = 5
+  # Training summaries are written at the first step of each run: a resumed second run starts
+  # after step 10, a run from scratch would start at step 1 again.
+  summaries = _scalar_summaries(pretrained_dir)
+  total_loss_steps = sorted(step for step, _ in summaries["total_loss"])
+  assert total_loss_steps == [1, FIRST_RUN_STEPS + 1]
+  for tag in ("masked_lm_loss", "sentence_order_loss", "learning_rate"):
+    assert len(summaries[tag]) == 2, tag
+  # LAMB at 0.02, linear decay to 0 over 10 then 40 steps (no warmup).
+  learning_rates = dict(summaries["learning_rate"])
+  assert learning_rates[FIRST_RUN_STEPS + 1] == pytest.approx(0.02 * (1 - 10 / 40), rel=1e-5)
+
+
+def test_restart_after_the_last_step_does_not_train_again(pretrained_dir, rp_tiny_config_file,
+                                                          rp_records):
+  before = checkpoint_utils.list_checkpoints(pretrained_dir)
+  with run_pretraining_flags(**_common_flags(
+      rp_tiny_config_file, rp_records, pretrained_dir, do_train=True, do_eval=False,
+      num_train_steps=SECOND_RUN_STEPS)):
+    run_pretraining.main(None)
+  assert checkpoint_utils.list_checkpoints(pretrained_dir) == before
+
+
+def _build_eval_graph(config_file, init_checkpoint, init_from_group0, max_seq_length=8,
+                      max_predictions=2):
+  """Builds the EVAL graph of model_fn in a new graph; returns (graph, estimator spec)."""
+  from albert import modeling
+  config = modeling.AlbertConfig.from_json_file(config_file)
+  model_fn = run_pretraining.model_fn_builder(
+      albert_config=config, init_checkpoint=init_checkpoint, learning_rate=1e-3,
+      num_train_steps=10, num_warmup_steps=0, use_tpu=False, use_one_hot_embeddings=False,
+      optimizer="lamb", poly_power=1.0, start_warmup_step=0,
+      init_from_group0=init_from_group0)
+  graph = tf.Graph()
+  with graph.as_default():
+    batch = 2
+    features = {
+        "input_ids": tf.ones([batch, max_seq_length], tf.int32),
+        "input_mask": tf.ones([batch, max_seq_length], tf.int32),
+        "segment_ids": tf.zeros([batch, max_seq_length], tf.int32),
+        "masked_lm_positions": tf.zeros([batch, max_predictions], tf.int32),
+        "masked_lm_ids": tf.zeros([batch, max_predictions], tf.int32),
+        "masked_lm_weights": tf.ones([batch, max_predictions], tf.float32),
+        "next_sentence_labels": tf.zeros([batch, 1], tf.int32),
+    }
+    spec = model_fn(features, None, tf.estimator.ModeKeys.EVAL, {"batch_size": batch})
+  return graph, spec
+
+
+def _variable_values(graph):
+  with graph.as_default(), tf.compat.v1.Session() as session:
+    session.run(tf.compat.v1.global_variables_initializer())
+    variables = tf.compat.v1.global_variables()
+    return dict(zip([v.op.name for v in variables], session.run(variables)))
+
+
+@pytest.mark.parametrize("init_from_group0", [True, False])
+def test_init_from_group0_fills_every_group(tmp_path, pretrained_dir, init_from_group0):
+  source = os.path.join(pretrained_dir, "model.ckpt-%d" % SECOND_RUN_STEPS)
+  reader = tf.train.load_checkpoint(source)
+  two_group_config = rp_fixtures.write_config(tmp_path / "two_groups.json",
+                                              num_hidden_groups=2)
+  graph, _ = _build_eval_graph(two_group_config, source, init_from_group0)
+  values = _variable_values(graph)
+
+  group_1_names = [name for name in values if "/group_1/" in name]
+  assert len(group_1_names) == 16  # q/k/v/output, 2 LayerNorms, 2 FFN denses (kernel + bias)
+  for name in values:
+    source_name = name.replace("/group_1/", "/group_0/")
+    if name == "global_step":
+      continue
+    expected = reader.get_tensor(source_name)
+    if "/group_1/" in name and not init_from_group0:
+      # Without the flag only exact names are restored: group 1 keeps its initializers
+      # (random kernels; the zero-initialized biases may still be close to the trained ones).
+      if name.endswith("kernel"):
+        assert not np.allclose(values[name], expected), name
+    else:
+      np.testing.assert_array_equal(values[name], expected, err_msg=name)
+
+
+def test_nan_loss_stops_training_naming_the_step(tmp_path, rp_tiny_config_file, rp_records):
+  output_dir = tmp_path / "nan"
+  # A learning rate of 1e30 pushes the weights to ~1e30 after one AdamW step; the next
+  # forward pass overflows to inf/NaN.
+  with run_pretraining_flags(**_common_flags(
+      rp_tiny_config_file, rp_records, output_dir, optimizer="adamw", learning_rate=1e30,
+      num_train_steps=10)):
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+      run_pretraining.main(None)
+  match = re.search(r"Loss is NaN or inf at global step\] \[(\d+)\]", str(raised.value))
+  assert match, str(raised.value)[:500]
+  failed_step = int(match.group(1))
+  assert 1 <= failed_step < 10
+  steps = [step for step, _ in checkpoint_utils.list_checkpoints(str(output_dir))]
+  assert all(step < failed_step for step in steps), steps
+
+
+def test_dynamic_masking_trains_and_evaluates(tmp_path, rp_tiny_config_file, rp_records):
+  output_dir = tmp_path / "dynamic"
+  with run_pretraining_flags(**_common_flags(
+      rp_tiny_config_file, rp_records, output_dir, do_train=True, do_eval=True,
+      num_train_steps=5, masked_lm_budget=3, max_eval_steps=4)):
+    run_pretraining.main(None)
+  blocks = _read_eval_results(os.path.join(str(output_dir), "eval_results.txt"))
+  assert [block["checkpoint"] for block in blocks] == ["model.ckpt-5"]
+  assert 0.0 <= blocks[0]["masked_lm_accuracy"] <= 1.0
+  assert 0.5 < blocks[0]["masked_lm_loss"] < 10.0
+
+
+def test_dynamic_masking_input_fn_shapes(rp_records):
+  path, max_seq_length, max_predictions = rp_records
+  input_fn = run_pretraining.input_fn_builder(
+      [path], max_seq_length, max_predictions, is_training=True, masked_lm_budget=3,
+      vocab_size=rp_fixtures.RP_VOCAB_SIZE)
+  with tf.Graph().as_default():
+    batch = tf.compat.v1.data.make_one_shot_iterator(input_fn({"batch_size": 4})).get_next()
+    with tf.compat.v1.Session() as session:
+      values = session.run(batch)
+  assert values["masked_lm_positions"].shape == (4, 3)
+  assert values["masked_lm_ids"].shape == (4, 3)
+  assert values["masked_lm_weights"].shape == (4, 3)
+  assert values["input_ids"].shape == (4, max_seq_length)
+  # Every real slot points at a changed or kept corpus token; offline masks were undone first.
+  for row in range(4):
+    for slot in range(3):
+      if values["masked_lm_weights"][row, slot] > 0:
+        assert values["masked_lm_ids"][row, slot] in rp_fixtures.CORPUS_IDS
+  assert np.sum(values["masked_lm_weights"]) >= 4
+
+
+def test_offline_input_fn_casts_to_int32(rp_records):
+  path, max_seq_length, max_predictions = rp_records
+  input_fn = run_pretraining.input_fn_builder([path], max_seq_length, max_predictions,
+                                              is_training=False)
+  dataset = input_fn({"batch_size": 5})
+  specs = dataset.element_spec
+  for name in ("input_ids", "input_mask", "segment_ids", "masked_lm_positions",
+               "masked_lm_ids", "next_sentence_labels"):
+    assert specs[name].dtype == tf.int32, name
+  assert specs["masked_lm_weights"].dtype == tf.float32
+  assert specs["input_ids"].shape.as_list() == [5, max_seq_length]
+  assert specs["next_sentence_labels"].shape.as_list() == [5, 1]
+
+
+def test_predict_mode_is_rejected(rp_tiny_config_file):
+  from albert import modeling
+  config = modeling.AlbertConfig.from_json_file(rp_tiny_config_file)
+  model_fn = run_pretraining.model_fn_builder(config, None, 1e-3, 10, 0, False, False, "lamb",
+                                              1.0, 0)
+  with tf.Graph().as_default():
+    features = {name: tf.zeros([1, 4], tf.int32) for name in (
+        "input_ids", "input_mask", "segment_ids", "masked_lm_positions", "masked_lm_ids")}
+    features["masked_lm_weights"] = tf.zeros([1, 4])
+    features["next_sentence_labels"] = tf.zeros([1, 1], tf.int32)
+    with pytest.raises(ValueError, match="Only TRAIN and EVAL"):
+      model_fn(features, None, tf.estimator.ModeKeys.PREDICT, {"batch_size": 1})
+
+
+def test_main_requires_do_train_or_do_eval(tmp_path, rp_tiny_config_file, rp_records):
+  with run_pretraining_flags(**_common_flags(rp_tiny_config_file, rp_records, tmp_path,
+                                             do_train=False, do_eval=False)):
+    with pytest.raises(ValueError, match="do_train.*do_eval"):
+      run_pretraining.main(None)
+
+
+def test_input_glob_matching_nothing_is_named(tmp_path, rp_tiny_config_file, rp_records):
+  missing = str(tmp_path / "nothing-*.tfrecord")
+  with run_pretraining_flags(**_common_flags(rp_tiny_config_file, rp_records, tmp_path,
+                                             input_file=rp_records[0] + "," + missing)):
+    with pytest.raises(ValueError, match=re.escape(missing)):
+      run_pretraining.main(None)
+
+
+def test_flags_keep_the_original_names_and_defaults():
+  flag_values = run_pretraining.FLAGS
+  expected = {
+      "albert_config_file": None, "input_file": None, "output_dir": None,
+      "init_checkpoint": None, "max_seq_length": 512, "max_predictions_per_seq": 20,
+      "do_train": True, "do_eval": False, "train_batch_size": 4096, "eval_batch_size": 64,
+      "optimizer": "lamb", "learning_rate": 0.00176, "poly_power": 1.0,
+      "num_train_steps": 125000, "num_warmup_steps": 3125, "start_warmup_step": 0,
+      "save_checkpoints_steps": 5000, "keep_checkpoint_max": 5, "iterations_per_loop": 1000,
+      "max_eval_steps": 100, "use_tpu": False, "init_from_group0": False, "tpu_name": None,
+      "tpu_zone": None, "gcp_project": None, "master": None, "num_tpu_cores": 8,
+      "masked_lm_budget": 0,
+  }
+  # Another runner imported first in this process may own a shared name (e.g. learning_rate)
+  # with its own default; check the flags this module defined, which must include its own.
+  owned = [name for name in expected
+           if flag_values.find_module_defining_flag(name) in (
+               "albert.run_pretraining", "albert.estimator_utils")]
+  assert {"masked_lm_budget", "init_from_group0", "max_predictions_per_seq",
+          "use_tpu"} <= set(owned)
+  for name in owned:
+    assert flag_values[name].default == expected[name], name
+  assert sorted(flag_values["optimizer"].parser.enum_values) == ["adamw", "lamb"]
