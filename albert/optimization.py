@@ -135,7 +135,11 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   # The optimizers never touch the global step (as in the original), so count the step here.
   # Under tf.distribute the global step aggregates ONLY_FIRST_REPLICA, so this adds 1 per step,
   # not 1 per replica.
-  increment_step = global_step.assign(global_step + 1)
+  # The increment waits for the update, so every read of the step in this training step (the
+  # learning rate, the loss guard of estimator_utils.check_loss_is_finite) sees the same value;
+  # an unordered increment could be read one ahead.
+  with tf.control_dependencies([apply_op]):
+    increment_step = global_step.assign(global_step + 1)
   train_op = tf.group(apply_op, increment_step, name="train_op")
   if return_learning_rate:
     return train_op, learning_rate
