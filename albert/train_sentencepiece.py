@@ -21,6 +21,12 @@ Determinism: on a corpus of at most `input_sentence_size` sentences, training is
 samples `input_sentence_size` sentences, and sentencepiece 0.2.x draws that sample from an
 unseeded generator; pass `sample_seed` (`--sample_seed`) to draw the sample ourselves with a
 seeded generator instead, which makes the result reproducible.
+
+Case: ALBERT's callers run `preprocess_text(text, lower=do_lower_case)` (lower-case, strip
+accents) before SentencePiece sees the text, and Google's `30k-clean` vocabulary has no
+upper-case piece. With `do_lower_case` (`--do_lower_case`) the training text is preprocessed
+the same way first, so the model's pieces match what it will be asked to segment; without it
+the text is used as given, as `spm_train` does.
 """
 
 import os
@@ -120,6 +126,17 @@ def _sample_sentences(paths, sample_size, seed, output_path):
   return True
 
 
+def _preprocess_inputs(paths, output_path):
+  """Writes `paths` concatenated, each line run through `preprocess_text(lower=True)`."""
+  # Imported here: tokenization loads TensorFlow, which plain training does not need.
+  from albert import tokenization  # pylint: disable=g-import-not-at-top
+  with open(output_path, "w", encoding="utf-8") as writer:
+    for path in paths:
+      with open(path, "r", encoding="utf-8", errors="ignore") as reader:
+        for line in reader:
+          writer.write(tokenization.preprocess_text(line, lower=True) + "\n")
+
+
 def _train(options):
   """Runs the SentencePiece trainer; returns None or the RuntimeError it raised."""
   try:
@@ -131,7 +148,7 @@ def _train(options):
 
 def train_albert_sentencepiece(input_files, model_prefix, vocab_size=30000,
                                input_sentence_size=10000000, extra_options=None,
-                               sample_seed=None, verbose=False):
+                               sample_seed=None, verbose=False, do_lower_case=False):
   """Trains a unigram SentencePiece model with ALBERT's options.
 
   Args:
@@ -145,6 +162,8 @@ def train_albert_sentencepiece(input_files, model_prefix, vocab_size=30000,
     sample_seed: if not None and the corpus has more than `input_sentence_size` sentences,
       draw the training sample with this seed (reproducible) instead of inside SentencePiece.
     verbose: let SentencePiece log its progress to stderr.
+    do_lower_case: train on `preprocess_text(line, lower=True)` of every input line (what
+      ALBERT's tokenizer callers feed SentencePiece) instead of the raw text.
 
   Returns:
     str path of the written `.model` file.
@@ -164,6 +183,10 @@ def train_albert_sentencepiece(input_files, model_prefix, vocab_size=30000,
     else:
       parent = os.path.dirname(os.path.abspath(model_prefix))
       os.makedirs(parent, exist_ok=True)
+    if do_lower_case:
+      preprocessed_path = os.path.join(staging_dir, "preprocessed.txt")
+      _preprocess_inputs(local_paths, preprocessed_path)
+      local_paths = [preprocessed_path]
     if sample_seed is not None:
       sample_path = os.path.join(staging_dir, "sample.txt")
       if _sample_sentences(local_paths, input_sentence_size, sample_seed, sample_path):
@@ -217,6 +240,9 @@ def define_flags():
   flags.DEFINE_integer("sample_seed", None,
                        "If set, sample the training sentences with this seed (reproducible).")
   flags.DEFINE_bool("verbose", False, "Show SentencePiece's training log.")
+  flags.DEFINE_bool("do_lower_case", False,
+                    "Lower-case and strip accents of the input (as ALBERT's tokenizer callers "
+                    "do) before training.")
   flags.mark_flags_as_required(["input", "model_prefix"])
 
 
@@ -225,7 +251,8 @@ def main(argv):
   logging.set_verbosity(logging.INFO)
   model_path = train_albert_sentencepiece(FLAGS.input, FLAGS.model_prefix, FLAGS.vocab_size,
                                           FLAGS.input_sentence_size,
-                                          sample_seed=FLAGS.sample_seed, verbose=FLAGS.verbose)
+                                          sample_seed=FLAGS.sample_seed, verbose=FLAGS.verbose,
+                                          do_lower_case=FLAGS.do_lower_case)
   size = spm.SentencePieceProcessor(model_file=model_path).GetPieceSize()
   logging.info("Wrote %s (%d pieces) and its .vocab.", model_path, size)
 

@@ -161,7 +161,8 @@ def test_missing_vocab_file_names_path(tmp_path):
 
 def test_missing_spm_model_names_path(tmp_path):
   missing = str(tmp_path / "no_such.model")
-  with pytest.raises(FileNotFoundError, match="SentencePiece model file not found: .*no_such.model"):
+  with pytest.raises(FileNotFoundError,
+                     match="SentencePiece model file not found: .*no_such.model"):
     tokenization.FullTokenizer(vocab_file=None, spm_model_file=missing)
 
 
@@ -405,3 +406,10 @@ def test_train_sentencepiece_missing_input_names_path(tmp_path):
   missing = str(tmp_path / "no_such_corpus.txt")
   with pytest.raises(FileNotFoundError, match="no_such_corpus.txt"):
     train_sentencepiece.train_albert_sentencepiece([missing], str(tmp_path / "m"))
+
+
+def test_fixture_model_is_lower_case_like_30k_clean(spm_tokenizer):
+  pieces = [spm_tokenizer.sp_model.IdToPiece(i) for i in range(13, 1000)]
+  assert not [piece for piece in pieces if piece != piece.lower()]
+  text = tokenization.preprocess_text("The Function RETURNS a List.", lower=True)
+  assert tokenization.encode_ids(spm_tokenizer.sp_model, text).count(1) == 0
