@@ -413,3 +413,20 @@ def test_fixture_model_is_lower_case_like_30k_clean(spm_tokenizer):
   assert not [piece for piece in pieces if piece != piece.lower()]
   text = tokenization.preprocess_text("The Function RETURNS a List.", lower=True)
   assert tokenization.encode_ids(spm_tokenizer.sp_model, text).count(1) == 0
+
+
+def test_train_sentencepiece_command_line(tmp_path, default_corpus_file):
+  import subprocess
+  import sys
+  repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  prefix = tmp_path / "cli" / "30k-clean"
+  result = subprocess.run(
+      [sys.executable, "-m", "albert.train_sentencepiece",
+       "--input=%s,%s" % (default_corpus_file, default_corpus_file),
+       "--model_prefix=%s" % prefix, "--vocab_size=300", "--do_lower_case"],
+      cwd=repo_root, capture_output=True, text=True, timeout=300, check=False)
+  assert result.returncode == 0, result.stderr
+  assert "(300 pieces)" in result.stderr
+  vocab = tokenization.load_vocab(str(prefix) + ".vocab")
+  assert list(vocab)[:13] == _ALBERT_FIXED_PIECES and len(vocab) == 300
+  assert os.path.exists(str(prefix) + ".model")
