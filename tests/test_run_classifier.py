@@ -296,3 +296,35 @@ def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path, glue_data_dir, spm_
   for name in ("missing_file", "short_row", "bad_label"):
     directory = str(tmp_path / name)
     assert not os.path.exists(directory) or os.listdir(directory) == [], name
+
+
+def test_run_glue_sh_on_fixture_glue_dir(tmp_path, glue_data_dir, glue_records,
+                                         spm_model_file):
+  """scripts/run_glue.sh runs as-is (two invocations per task) and prints the summary."""
+  output_dir = str(tmp_path / "glue_out")
+  env = _env()
+  env.update({"GLUE_DIR": glue_data_dir, "SPM_MODEL_FILE": spm_model_file,
+              "ALBERT_CONFIG_FILE": TINY_CONFIG, "OUTPUT_DIR": output_dir,
+              "TASKS": "CoLA STS-B", "MAX_SEQ_LENGTH": str(MAX_SEQ_LENGTH),
+              "TRAIN_STEPS": "2", "TRAIN_BATCH_SIZE": "4", "PYTHON": sys.executable})
+  process = subprocess.run(["bash", os.path.join(REPO_ROOT, "scripts", "run_glue.sh")],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=300)
+  assert process.returncode == 0, process.stdout[-4000:]
+  lines = process.stdout.splitlines()
+  header_index = lines.index(
+      "=== GLUE dev results (best checkpoint per task) in %s" % output_dir)
+  rows = [line.split() for line in lines[header_index + 2:header_index + 4]]
+  for row, (task, metric, records_key) in zip(
+      rows, [("CoLA", "matthew_corr", "cola"), ("STS-B", "pearson", "sts-b")]):
+    task_dir = os.path.join(output_dir, task)
+    best_line = _read_lines(os.path.join(task_dir, "eval_results.txt"))[-1]
+    blocks, best = _parse_eval_results(os.path.join(task_dir, "eval_results.txt"))
+    assert [b["checkpoint"] for b in blocks] == ["model.ckpt-0", "model.ckpt-2"]
+    best_value, best_step = best.split(" (step ")
+    assert row[:4] == [task, metric, "%.4f" % float(best_value), best_step.rstrip(")")]
+    assert best_line.startswith("best = ")
+    assert os.path.exists(os.path.join(task_dir, "model.ckpt-best.index"))
+    submit = _read_lines(os.path.join(task_dir, "submit_results.tsv"))
+    assert len(submit) == 1 + len(glue_records[records_key]["test"])
+  assert "spearman=" in " ".join(rows[1])  # STS-B row lists the other metrics
