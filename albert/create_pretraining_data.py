@@ -293,9 +293,10 @@ class ShardProcessor(object):
   def __init__(self, options):
     self.options = options
     self.tokenizer = make_tokenizer(options)
-    self.vocab = self.tokenizer.vocab
     # All pieces, special ones included, as in the original (random replacements).
-    self.vocab_words = list(self.vocab.keys())
+    self.vocab_words = list(self.tokenizer.vocab.keys())
+    # Token -> id, extended with the ids of out-of-vocabulary pieces as they are met.
+    self.token_to_id = dict(self.tokenizer.vocab)
 
   def tokenize_documents(self, raw_documents):
     """Returns the documents as lists of non-empty token lists (§5.2 of the reference).
@@ -326,10 +327,14 @@ class ShardProcessor(object):
 
   def token_ids(self, tokens):
     """Maps tokens to ids; pieces outside the vocabulary go through the tokenizer (<unk>)."""
-    ids = [self.vocab.get(token) for token in tokens]
-    if None in ids:
-      ids = self.tokenizer.convert_tokens_to_ids(tokens)
-    return ids
+    token_to_id = self.token_to_id
+    try:
+      return [token_to_id[token] for token in tokens]
+    except KeyError:
+      for token in tokens:
+        if token not in token_to_id:
+          token_to_id[token] = self.tokenizer.convert_tokens_to_ids([token])[0]
+      return [token_to_id[token] for token in tokens]
 
   def instance_to_record(self, instance):
     """Serializes a TrainingInstance as a tf.train.Example with the features of §5.6."""
@@ -425,7 +430,7 @@ def _format_duration(seconds):
 
 
 class _Progress(object):
-  """Logs documents, instances, rates and ETA at most every few seconds."""
+  """Logs documents, instances, rates and ETA when a shard is written, at most every 5 s."""
 
   def __init__(self, total_bytes, interval_seconds=_PROGRESS_SECONDS):
     self.total_bytes = max(1, total_bytes)
@@ -435,17 +440,19 @@ class _Progress(object):
     self.num_documents = 0
     self.num_instances = 0
     self.num_bytes = 0
+    self.logged_instances = -1
 
-  def update(self, result, force=False):
+  def update(self, result):
     self.num_documents += result.num_documents
     self.num_instances += len(result.records)
     self.num_bytes += result.num_bytes
     now = time.time()
-    if force or now - self.last_log_time >= self.interval_seconds:
-      self.last_log_time = now
+    if now - self.last_log_time >= self.interval_seconds:
       self.log()
 
   def log(self):
+    self.last_log_time = time.time()
+    self.logged_instances = self.num_instances
     elapsed = max(1e-6, time.time() - self.start_time)
     fraction = min(1.0, self.num_bytes / self.total_bytes)
     eta = elapsed * (1.0 - fraction) / fraction if fraction > 0 else float("nan")
@@ -539,16 +546,18 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
         _log_record(record, tokenizer)
       num_shards += 1
       progress.update(result)
-    progress.log()
+    if progress.logged_instances != progress.num_instances:
+      progress.log()  # The final figures, unless just logged.
     if progress.num_instances == 0:
       raise ValueError(
           "No training instances were created: the input files %s contain no non-empty "
           "document (one sentence per line, blank lines between documents)."
           % ", ".join(input_files))
   seconds = time.time() - progress.start_time
-  logging.info("Wrote %d instances from %d documents in %d shards to %d files in %s.",
-               progress.num_instances, progress.num_documents, num_shards, len(output_files),
-               _format_duration(seconds))
+  logging.info("Wrote %d instances from %d documents in %d shards to %d files in %.1f s "
+               "(%.1f documents/s, %.1f instances/s).", progress.num_instances,
+               progress.num_documents, num_shards, len(output_files), seconds,
+               progress.num_documents / seconds, progress.num_instances / seconds)
   return {"num_documents": progress.num_documents, "num_instances": progress.num_instances,
           "num_shards": num_shards, "seconds": seconds}
 

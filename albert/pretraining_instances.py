@@ -19,6 +19,7 @@ Every random draw comes from the `random.Random` passed in, so a seed fixes the 
 """
 
 import dataclasses
+import functools
 import typing
 
 CLS_TOKEN = "[CLS]"
@@ -76,6 +77,7 @@ class TrainingInstance(typing.NamedTuple):
   token_boundary: list
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def is_start_piece_sentencepiece(piece):
   """Returns True if a SentencePiece piece starts a word (the original's `_is_start_piece_sp`).
 
@@ -127,32 +129,27 @@ def whole_word_units(tokens, do_whole_word_mask=True, use_sentencepiece=True):
     use_sentencepiece: SentencePiece word-start rule if True, WordPiece "##" rule if False.
 
   Returns:
-    (units, token_boundary): `units` is a list of lists of positions, in order, never
-    containing [CLS] or [SEP]; `token_boundary` is a list of ints of len(tokens), 1 for
+    (units, token_boundary): `units` is a list of `range`s of consecutive positions, in
+    order, never containing [CLS] or [SEP]; `token_boundary` is a list of ints of len(tokens), 1 for
     [CLS]/[SEP] and for every start piece (of the word-start rule), else 0.
   """
   is_start_piece = (is_start_piece_sentencepiece if use_sentencepiece
                     else is_start_piece_wordpiece)
-  units = []
-  token_boundary = [0] * len(tokens)
-  follows_special = False
-  for position, token in enumerate(tokens):
-    if token in _SPECIAL_TOKENS:
-      token_boundary[position] = 1
-      follows_special = True
-      continue
-    starts_word = is_start_piece(token)
-    # Deviation (docs/DEVIATIONS.md): whole-word units never cross [SEP]/[CLS]. The original
-    # appends a continuation piece after [SEP] to the last word of segment A; here a piece
-    # right after a special token always opens a new unit. (token_boundary stays the plain
-    # word-start flag; dynamic masking also starts a unit after a special token.)
-    if do_whole_word_mask and units and not starts_word and not follows_special:
-      units[-1].append(position)
-    else:
-      units.append([position])
-    if starts_word:
-      token_boundary[position] = 1
-    follows_special = False
+  maskable = [token not in _SPECIAL_TOKENS for token in tokens]
+  token_boundary = [0 if can_mask and not is_start_piece(token) else 1
+                    for token, can_mask in zip(tokens, maskable)]
+  # Cut the sequence before every special token and every unit start; the maskable pieces
+  # between two cuts form a unit. A unit starts at a start piece (at every piece without
+  # whole-word masking) and at the first position.
+  # Deviation (docs/DEVIATIONS.md): whole-word units never cross [SEP]/[CLS]. The original
+  # appends a continuation piece after [SEP] to the last word of segment A; here a piece
+  # right after a special token always starts a unit (`not maskable[position - 1]`).
+  # token_boundary stays the plain word-start flag; dynamic masking also starts a unit there.
+  cuts = [position for position in range(len(tokens))
+          if not maskable[position] or not do_whole_word_mask or token_boundary[position]
+          or position == 0 or not maskable[position - 1]]
+  cuts.append(len(tokens))
+  units = [range(start, end) for start, end in zip(cuts, cuts[1:]) if maskable[start]]
   return units, token_boundary
 
 
@@ -187,6 +184,19 @@ def _sample_ngram_length(weights, rng):
   return len(weights)  # Only reached through float rounding of the cumulative sum.
 
 
+def random_order(num_items, rng):
+  """Yields range(num_items) in uniformly random order, drawing only as far as it is consumed.
+
+  A lazy Fisher-Yates shuffle: its prefixes have the distribution of a full `rng.shuffle`,
+  but span selection usually stops after a few dozen of hundreds of units.
+  """
+  order = list(range(num_items))
+  for i in range(num_items):
+    j = i + rng.randrange(num_items - i)
+    order[i], order[j] = order[j], order[i]
+    yield order[i]
+
+
 def select_ngram_spans(units, unit_order, budget, weights, taken, rng):
   """Chooses non-overlapping n-gram spans of whole-word units, up to `budget` positions.
 
@@ -195,8 +205,10 @@ def select_ngram_spans(units, unit_order, budget, weights, taken, rng):
   it or that touch a position already in `taken`.
 
   Args:
-    units: list of lists of token positions (from `whole_word_units`).
-    unit_order: list of indexes into `units` (a shuffled range) giving the visiting order.
+    units: list of sequences (lists or ranges) of token positions, e.g. from
+      `whole_word_units`.
+    unit_order: iterable of indexes into `units` (a random order of all of them, e.g.
+      `random_order(len(units), rng)`) giving the visiting order.
     budget: int, the maximum number of positions to choose.
     weights: list of span-length probabilities (from `ngram_weights`).
     taken: set of positions that may not be chosen; chosen positions are added to it.
@@ -250,14 +262,12 @@ def create_masked_lm_predictions(tokens, options, vocab_words, rng):
   num_to_predict = min(options.max_predictions_per_seq,
                        max(1, int(round(len(tokens) * options.masked_lm_prob))))
   weights = ngram_weights(options.ngram, options.favor_shorter_ngram)
-  # The original shuffles the list of candidate spans of every unit; shuffling the unit
-  # indexes with the same generator gives the same order without building those lists.
-  unit_order = list(range(len(units)))
-  rng.shuffle(unit_order)
-
+  # The original builds the candidate spans of every unit and shuffles that list; visiting
+  # the units in a lazily drawn random order gives the same distribution for less work.
   taken = set()
   predictions = []  # (position, original token)
-  for span in select_ngram_spans(units, unit_order, num_to_predict, weights, taken, rng):
+  for span in select_ngram_spans(units, random_order(len(units), rng), num_to_predict,
+                                 weights, taken, rng):
     for position in span:
       if rng.random() < 0.8:
         replacement = MASK_TOKEN
@@ -269,8 +279,9 @@ def create_masked_lm_predictions(tokens, options, vocab_words, rng):
       predictions.append((position, tokens[position]))
 
   if options.do_permutation:
-    rng.shuffle(unit_order)
-    permuted_spans = select_ngram_spans(units, unit_order, num_to_predict, weights, taken, rng)
+    # A new random visiting order (the original reshuffles its span list).
+    permuted_spans = select_ngram_spans(units, random_order(len(units), rng), num_to_predict,
+                                        weights, taken, rng)
     sources = sorted(position for span in permuted_spans for position in span)
     targets = list(sources)
     rng.shuffle(targets)

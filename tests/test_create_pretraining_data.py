@@ -67,11 +67,11 @@ def test_whole_word_units_sentencepiece_never_cross_sep():
   units, boundary = pi.whole_word_units(tokens, do_whole_word_mask=True,
                                         use_sentencepiece=True)
   # "ing" after [SEP] is its own unit (the original would join it to "▁world").
-  assert units == [[1, 2], [3], [5], [6, 7], [8]]
+  assert [list(unit) for unit in units] == [[1, 2], [3], [5], [6, 7], [8]]
   assert boundary == [1, 1, 0, 1, 1, 0, 1, 0, 1, 1]
   units, boundary = pi.whole_word_units(tokens, do_whole_word_mask=False,
                                         use_sentencepiece=True)
-  assert units == [[1], [2], [3], [5], [6], [7], [8]]
+  assert [list(unit) for unit in units] == [[1], [2], [3], [5], [6], [7], [8]]
   assert boundary == [1, 1, 0, 1, 1, 0, 1, 0, 1, 1]
 
 
@@ -79,7 +79,7 @@ def test_whole_word_units_wordpiece():
   tokens = ["[CLS]", "un", "##believ", "##able", "story", "[SEP]", "##s", "end", "[SEP]"]
   units, boundary = pi.whole_word_units(tokens, do_whole_word_mask=True,
                                         use_sentencepiece=False)
-  assert units == [[1, 2, 3], [4], [6], [7]]
+  assert [list(unit) for unit in units] == [[1, 2, 3], [4], [6], [7]]
   assert boundary == [1, 1, 0, 0, 1, 1, 0, 1, 1]
 
 

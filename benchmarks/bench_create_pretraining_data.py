@@ -1,0 +1,225 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""Benchmark of `albert.create_pretraining_data`: throughput and peak memory (run by hand).
+
+Runs the module as users do (a subprocess with the original flags) on a real corpus and
+measures, for each run:
+  * documents/s and instances/s (wall clock), and per worker; CPU seconds of the process tree;
+  * peak memory of the whole process tree (parent + workers), sampled from /proc every 0.2 s:
+    the sum of RSS (counts pages shared after fork once per process, an upper bound) and the
+    sum of PSS (shared pages divided among their sharers: the real footprint);
+  * the largest single-process peak RSS (ru_maxrss from wait4);
+  * whether the outputs of 1 and 2 workers are byte-identical;
+  * peak memory on the corpus concatenated with itself (streaming: must stay about the same).
+
+Usage:
+  .venv/bin/python benchmarks/bench_create_pretraining_data.py \
+      --corpus /work/shared/data/corpus/wiki_en.txt,/work/shared/data/corpus/web_bible.txt,\
+/work/shared/data/corpus/bbc_news.txt \
+      --spm_model_file /work/shared/data/albert_30k/30k-clean.model
+Prints a Markdown section to append to benchmarks/RESULTS.md.
+"""
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _tree_pids(root_pid):
+  """Returns root_pid and all its descendants (from /proc/<pid>/task/*/children)."""
+  pids, frontier = [], [root_pid]
+  while frontier:
+    pid = frontier.pop()
+    pids.append(pid)
+    try:
+      for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/children" % (pid, task)) as handle:
+          frontier.extend(int(child) for child in handle.read().split())
+    except OSError:
+      pass
+  return pids
+
+
+def _memory_kb(pid):
+  """Returns (rss_kb, pss_kb) of one process, or (0, 0) if it is gone."""
+  rss_kb = pss_kb = 0
+  try:
+    with open("/proc/%d/smaps_rollup" % pid) as handle:
+      for line in handle:
+        parts = line.split()
+        if parts[:1] == ["Rss:"]:
+          rss_kb = int(parts[1])
+        elif parts[:1] == ["Pss:"]:
+          pss_kb = int(parts[1])
+  except (OSError, ValueError):
+    pass
+  return rss_kb, pss_kb
+
+
+class _TreeMemorySampler(threading.Thread):
+  """Samples the summed RSS and PSS of a process tree until stopped; keeps the peaks."""
+
+  def __init__(self, pid, interval_seconds=0.2):
+    super().__init__(daemon=True)
+    self.pid = pid
+    self.interval_seconds = interval_seconds
+    self.peak_rss_kb = 0
+    self.peak_pss_kb = 0
+    self.max_processes = 0
+    self._stop_event = threading.Event()
+
+  def run(self):
+    while not self._stop_event.is_set():
+      pids = _tree_pids(self.pid)
+      rss = pss = 0
+      for pid in pids:
+        process_rss, process_pss = _memory_kb(pid)
+        rss += process_rss
+        pss += process_pss
+      self.peak_rss_kb = max(self.peak_rss_kb, rss)
+      self.peak_pss_kb = max(self.peak_pss_kb, pss)
+      self.max_processes = max(self.max_processes, len(pids))
+      self._stop_event.wait(self.interval_seconds)
+
+  def stop(self):
+    self._stop_event.set()
+    self.join()
+
+
+def _digest(paths):
+  digest = hashlib.sha256()
+  for path in paths:
+    with open(path, "rb") as handle:
+      for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+  return digest.hexdigest()[:16]
+
+
+def run_once(name, input_file, output_dir, args, num_workers):
+  """Runs create_pretraining_data once; returns a dict of measurements."""
+  outputs = [os.path.join(output_dir, "%s-%d.tfrecord" % (name, k))
+             for k in range(args.num_output_files)]
+  command = [
+      sys.executable, "-m", "albert.create_pretraining_data",
+      "--input_file=%s" % input_file, "--output_file=%s" % ",".join(outputs),
+      "--spm_model_file=%s" % args.spm_model_file,
+      "--max_seq_length=%d" % args.max_seq_length, "--dupe_factor=%d" % args.dupe_factor,
+      "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
+      "--num_workers=%d" % num_workers, "--documents_per_shard=%d" % args.documents_per_shard,
+  ]
+  log_path = os.path.join(output_dir, "%s.log" % name)
+  env = dict(os.environ, PYTHONPATH=REPO_ROOT, TF_CPP_MIN_LOG_LEVEL="2")
+  start = time.time()
+  with open(log_path, "w") as log:
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=log, env=env)
+    sampler = _TreeMemorySampler(process.pid)
+    sampler.start()
+    _, status, rusage = os.wait4(process.pid, 0)
+    seconds = time.time() - start
+    sampler.stop()
+  if status != 0:
+    with open(log_path) as log:
+      raise RuntimeError("run %s failed:\n%s" % (name, log.read()[-3000:]))
+  with open(log_path) as log:
+    summary = [line for line in log if "Wrote " in line][-1]
+  # "Wrote N instances from D documents in S shards ..."
+  words = summary.split("Wrote ", 1)[1].split()
+  num_instances, num_documents, num_shards = int(words[0]), int(words[3]), int(words[6])
+  processing_seconds = float(words[12])  # Without interpreter and TensorFlow start-up.
+  result = {
+      "name": name, "num_workers": num_workers, "seconds": seconds,
+      "processing_seconds": processing_seconds,
+      "num_documents": num_documents, "num_instances": num_instances, "num_shards": num_shards,
+      "cpu_seconds": rusage.ru_utime + rusage.ru_stime,
+      "max_single_rss_mb": rusage.ru_maxrss / 1024.0,
+      "peak_tree_rss_mb": sampler.peak_rss_kb / 1024.0,
+      "peak_tree_pss_mb": sampler.peak_pss_kb / 1024.0,
+      "processes": sampler.max_processes,
+      "output_mb": sum(os.path.getsize(path) for path in outputs) / 1e6,
+      "digest": _digest(outputs),
+  }
+  for path in outputs:
+    os.remove(path)
+  print("%s: %s" % (name, result), file=sys.stderr, flush=True)
+  return result
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+  parser.add_argument("--corpus", required=True, help="comma-separated input text files")
+  parser.add_argument("--spm_model_file", required=True)
+  parser.add_argument("--max_seq_length", type=int, default=512)
+  parser.add_argument("--dupe_factor", type=int, default=10)
+  parser.add_argument("--max_predictions_per_seq", type=int, default=20)
+  parser.add_argument("--documents_per_shard", type=int, default=1000)
+  parser.add_argument("--num_output_files", type=int, default=2)
+  parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+  parser.add_argument("--skip_doubled", action="store_true",
+                      help="skip the run on the corpus concatenated with itself")
+  args = parser.parse_args()
+
+  work_dir = tempfile.mkdtemp(prefix="bench_cpd_")
+  try:
+    corpus_files = args.corpus.split(",")
+    corpus_mb = sum(os.path.getsize(path) for path in corpus_files) / 1e6
+    results = []
+    for workers in [int(w) for w in args.workers.split(",")]:
+      results.append(run_once("w%d" % workers, args.corpus, work_dir, args, workers))
+    if not args.skip_doubled:
+      doubled = os.path.join(work_dir, "doubled.txt")
+      with open(doubled, "wb") as out:
+        for _ in range(2):
+          for path in corpus_files:
+            with open(path, "rb") as handle:
+              shutil.copyfileobj(handle, out)
+            out.write(b"\n")
+      results.append(run_once("doubled-w1", doubled, work_dir, args, 1))
+  finally:
+    shutil.rmtree(work_dir, ignore_errors=True)
+
+  cpu_model = "?"
+  try:
+    cpu_model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    cpu_model = [line.split(":", 1)[1].strip() for line in cpu_model.splitlines()
+                 if line.startswith("Model name")][0]
+  except (OSError, IndexError):
+    pass
+  print("\n## create_pretraining_data (%s)\n" % time.strftime("%Y-%m-%d %H:%M UTC",
+                                                             time.gmtime()))
+  print("Machine: %s, %d cores, Python %s. Corpus: %s (%.1f MB); `--max_seq_length=%d "
+        "--dupe_factor=%d --max_predictions_per_seq=%d --documents_per_shard=%d`, %d output "
+        "files, SentencePiece %s.\n" % (
+            cpu_model, os.cpu_count(), platform.python_version(),
+            ", ".join(os.path.basename(p) for p in corpus_files), corpus_mb,
+            args.max_seq_length, args.dupe_factor, args.max_predictions_per_seq,
+            args.documents_per_shard, args.num_output_files,
+            os.path.basename(args.spm_model_file)))
+  print("Rates use the processing time the module logs (without the ~4 s of interpreter and "
+        "TensorFlow start-up); CPU s is user+sys of the whole process tree; memory is sampled "
+        "every 0.2 s over parent + workers (RSS counts fork-shared pages once per process, "
+        "PSS shares them out).\n")
+  print("| run | workers | docs | instances | shards | wall s | processing s | docs/s | inst/s "
+        "| inst/s per worker | CPU s | inst per CPU s | peak tree RSS MB | peak tree PSS MB "
+        "| max 1-process RSS MB | output MB | sha256[:16] |")
+  print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+  for r in results:
+    rate = r["num_instances"] / r["processing_seconds"]
+    print("| %s | %d | %d | %d | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f "
+          "| %.0f | %.0f | %.0f | %s |" % (
+              r["name"], r["num_workers"], r["num_documents"], r["num_instances"],
+              r["num_shards"], r["seconds"], r["processing_seconds"],
+              r["num_documents"] / r["processing_seconds"], rate, rate / r["num_workers"],
+              r["cpu_seconds"], r["num_instances"] / r["cpu_seconds"],
+              r["peak_tree_rss_mb"], r["peak_tree_pss_mb"], r["max_single_rss_mb"],
+              r["output_mb"], r["digest"]))
+
+if __name__ == "__main__":
+  main()
