@@ -82,16 +82,18 @@ flags.DEFINE_integer("num_workers", 1,
                      "not depend on it.")
 flags.DEFINE_integer("documents_per_shard", DEFAULT_DOCUMENTS_PER_SHARD,
                      "Documents per shard: the unit of shuffling, of random-document "
-                     "negatives and of memory use (about documents_per_shard x tokens per "
-                     "document x dupe_factor x 6 bytes per shard in flight; a few shards are "
-                     "in flight per worker). Changing it changes the output.")
+                     "negatives and of memory use: a shard's records take about "
+                     "documents_per_shard x tokens per document x dupe_factor x 6 bytes, and "
+                     "up to num_workers + 1 shards are in flight. Changing it changes the "
+                     "output.")
 
 
 @dataclasses.dataclass(frozen=True)
 class DataOptions:
   """Everything that shapes the output records (picklable, sent to worker processes).
 
-  Attributes mirror the flags of the same names; `masking` holds the masking flags.
+  Attributes mirror the flags of the same names; `masking` holds the masking flags (its
+  `use_sentencepiece` is set from `spm_model_file`).
   """
   vocab_file: str = None
   spm_model_file: str = None
@@ -102,6 +104,11 @@ class DataOptions:
   random_next_sentence: bool = False
   random_seed: int = 12345
   masking: pretraining_instances.MaskingOptions = pretraining_instances.MaskingOptions()
+
+  def __post_init__(self):
+    # The word-start rule follows the tokenizer: SentencePiece pieces or WordPiece "##".
+    object.__setattr__(self, "masking", dataclasses.replace(
+        self.masking, use_sentencepiece=bool(self.spm_model_file)))
 
   @property
   def num_prediction_slots(self):
@@ -117,8 +124,7 @@ def options_from_flags():
       ngram=FLAGS.ngram,
       favor_shorter_ngram=FLAGS.favor_shorter_ngram,
       do_whole_word_mask=FLAGS.do_whole_word_mask,
-      do_permutation=FLAGS.do_permutation,
-      use_sentencepiece=bool(FLAGS.spm_model_file))
+      do_permutation=FLAGS.do_permutation)
   return DataOptions(
       vocab_file=FLAGS.vocab_file, spm_model_file=FLAGS.spm_model_file,
       do_lower_case=FLAGS.do_lower_case, max_seq_length=FLAGS.max_seq_length,
@@ -134,9 +140,6 @@ def validate_options(options):
     # --spm_model_file (and then ignores it); here either one is enough.
     raise ValueError("No tokenizer given: pass --spm_model_file (SentencePiece .model, English "
                      "ALBERT) or --vocab_file (WordPiece vocab.txt).")
-  if options.masking.use_sentencepiece != bool(options.spm_model_file):
-    raise ValueError("MaskingOptions.use_sentencepiece must be True exactly when "
-                     "spm_model_file is given.")
   if options.max_seq_length < 5:
     raise ValueError("--max_seq_length must be at least 5 ([CLS] a [SEP] b [SEP]); got %d"
                      % options.max_seq_length)
@@ -297,6 +300,7 @@ class ShardProcessor(object):
     self.vocab_words = list(self.tokenizer.vocab.keys())
     # Token -> id, extended with the ids of out-of-vocabulary pieces as they are met.
     self.token_to_id = dict(self.tokenizer.vocab)
+    self._canonical_pieces = {piece: piece for piece in self.vocab_words}
 
   def tokenize_documents(self, raw_documents):
     """Returns the documents as lists of non-empty token lists (§5.2 of the reference).
@@ -320,7 +324,9 @@ class ShardProcessor(object):
           continue
         tokens = self.tokenizer.tokenize(line)
         if tokens:
-          document.append(tokens)
+          # One str object per distinct piece: a shard holds millions of tokens, and a fresh
+          # str per token would take ~60 bytes instead of an 8-byte reference.
+          document.append([self._canonical_pieces.setdefault(token, token) for token in tokens])
       if document:
         documents.append(document)
     return documents
