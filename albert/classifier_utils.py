@@ -481,6 +481,38 @@ def convert_examples_to_features(examples, label_list, max_seq_length, tokenizer
           for i, example in enumerate(examples)]
 
 
+def input_fn_builder(features, seq_length, is_training, drop_remainder, task_name=None):
+  """In-memory `input_fn` over a list of `InputFeatures` (small data sets, notebooks).
+
+  Yields the same dict as the TFRecord pipeline: int32 input_ids/input_mask/segment_ids
+  [B, L], label_ids [B] (float32 for sts-b), is_real_example [B].
+  """
+  columns = {
+      "input_ids": [f.input_ids for f in features],
+      "input_mask": [f.input_mask for f in features],
+      "segment_ids": [f.segment_ids for f in features],
+      "label_ids": [f.label_id for f in features],
+      "is_real_example": [int(f.is_real_example) for f in features],
+  }
+  label_dtype = tf.float32 if task_name == "sts-b" else tf.int32
+
+  def input_fn(params):
+    batch_size = params["batch_size"]
+    dataset = tf.data.Dataset.from_tensor_slices({
+        "input_ids": tf.constant(columns["input_ids"], tf.int32, [len(features), seq_length]),
+        "input_mask": tf.constant(columns["input_mask"], tf.int32, [len(features), seq_length]),
+        "segment_ids": tf.constant(columns["segment_ids"], tf.int32,
+                                   [len(features), seq_length]),
+        "label_ids": tf.constant(columns["label_ids"], label_dtype, [len(features)]),
+        "is_real_example": tf.constant(columns["is_real_example"], tf.int32, [len(features)]),
+    })
+    if is_training:
+      dataset = dataset.repeat().shuffle(buffer_size=100)
+    return dataset.batch(batch_size=batch_size, drop_remainder=drop_remainder)
+
+  return input_fn
+
+
 def features_to_tf_example(feature, task_name):
   """Serialisable `tf.train.Example` of one `InputFeatures` (the §9.3 record layout)."""
   if task_name == "sts-b":

@@ -278,3 +278,20 @@ def test_create_model_head_variables_and_shapes(tiny_albert_config, task_name, n
     assert list(values["predictions"]) == list(values["probabilities"].argmax(-1))
     expected = -np.log(values["probabilities"][np.arange(batch), values["labels"]])
     np.testing.assert_allclose(values["per_example_loss"], expected, rtol=1e-4)
+
+
+def test_in_memory_input_fn_matches_features(letter_tokenizer):
+  examples = [classifier_utils.InputExample("1", "a b", "c", "1"),
+              classifier_utils.InputExample("2", "d", None, "0")]
+  features = classifier_utils.convert_examples_to_features(
+      examples, ["0", "1"], 8, letter_tokenizer, "mrpc")
+  with tf.Graph().as_default():
+    input_fn = classifier_utils.input_fn_builder(features, 8, False, False, "mrpc")
+    batch = tf.compat.v1.data.make_one_shot_iterator(
+        input_fn({"batch_size": 2})).get_next()
+    with tf.compat.v1.Session() as sess:
+      values = sess.run(batch)
+  assert values["input_ids"].tolist() == [f.input_ids for f in features]
+  assert values["segment_ids"].tolist() == [f.segment_ids for f in features]
+  assert values["label_ids"].tolist() == [1, 0]
+  assert values["is_real_example"].tolist() == [1, 1]
