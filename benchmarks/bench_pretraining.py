@@ -1,0 +1,223 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""Pretraining throughput of ALBERT-base on CPU through run_pretraining's own graph.
+
+Two measurements, each in its own child process (so thread pools never compete):
+
+  session    the TRAIN graph of `run_pretraining.model_fn_builder` (encoder, MLM + SOP heads,
+             NaN guard, LAMB with clipping and the learning-rate schedule) driven by a
+             Session; inputs come from an in-memory tf.data pipeline (no file I/O).
+             Reports the median step time over `--steps` steps after `--warmup` steps.
+  estimator  `run_pretraining.main` itself on a TFRecord file of random records (the full
+             command-line path: TFRecord input pipeline, TPUEstimator on CPU, hooks,
+             checkpoint at the end). Reports the median of TPUEstimator's per-step
+             `global_step/sec` summaries, skipping the first `--warmup` steps.
+
+  .venv/bin/python benchmarks/bench_pretraining.py            # ALBERT-base, seq 128, batch 8
+  .venv/bin/python benchmarks/bench_pretraining.py --modes=session --steps=10
+
+Results are printed as one JSON line per mode and, with --append_results, appended to
+benchmarks/RESULTS.md.
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG_PATH = os.path.join(REPO_ROOT, "configs", "albert_base_v2.json")
+
+
+def _random_features(rng, vocab_size, batch_size, seq_length, max_predictions):
+  """numpy feature arrays shaped like a batch of create_pretraining_data records."""
+  import numpy as np
+  input_ids = rng.randint(5, vocab_size, size=[batch_size, seq_length]).astype(np.int32)
+  input_mask = np.ones([batch_size, seq_length], np.int32)
+  input_mask[:, seq_length - seq_length // 8:] = 0  # some padding, as in real batches
+  segment_ids = np.zeros([batch_size, seq_length], np.int32)
+  segment_ids[:, seq_length // 2:] = 1
+  positions = np.sort(np.stack([
+      rng.choice(np.arange(1, seq_length - seq_length // 8), max_predictions, replace=False)
+      for _ in range(batch_size)]), axis=1).astype(np.int32)
+  return {
+      "input_ids": input_ids,
+      "input_mask": input_mask,
+      "segment_ids": segment_ids,
+      "masked_lm_positions": positions,
+      "masked_lm_ids": rng.randint(5, vocab_size, size=positions.shape).astype(np.int32),
+      "masked_lm_weights": np.ones(positions.shape, np.float32),
+      "next_sentence_labels": rng.randint(0, 2, size=[batch_size, 1]).astype(np.int32),
+  }
+
+
+def run_session(args):
+  """run_pretraining's TRAIN graph in one Session; returns the per-step seconds."""
+  import numpy as np
+  import tensorflow as tf
+  sys.path.insert(0, REPO_ROOT)
+  from albert import modeling
+  from albert import run_pretraining
+
+  config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
+  features = _random_features(np.random.RandomState(0), config.vocab_size, args.batch_size,
+                              args.seq_length, args.max_predictions_per_seq)
+  model_fn = run_pretraining.model_fn_builder(
+      albert_config=config, init_checkpoint=None, learning_rate=0.00176,
+      num_train_steps=125000, num_warmup_steps=3125, use_tpu=False,
+      use_one_hot_embeddings=False, optimizer="lamb", poly_power=1.0, start_warmup_step=0)
+  with tf.Graph().as_default():
+    dataset = tf.data.Dataset.from_tensors(features).repeat().prefetch(2)
+    batch = tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()
+    spec = model_fn(batch, None, tf.estimator.ModeKeys.TRAIN, {"batch_size": args.batch_size})
+    with tf.compat.v1.Session() as session:
+      session.run(tf.compat.v1.global_variables_initializer())
+      for _ in range(args.warmup):
+        session.run(spec.train_op)
+      times = []
+      for _ in range(args.steps):
+        start = time.perf_counter()
+        session.run(spec.train_op)
+        times.append(time.perf_counter() - start)
+  return times
+
+
+def run_estimator(args):
+  """run_pretraining.main on random TFRecords; returns the per-step seconds it logged."""
+  import numpy as np
+  import tensorflow as tf
+  sys.path.insert(0, REPO_ROOT)
+  from absl import flags
+  from albert import modeling
+  from albert import run_pretraining
+  from albert import tfrecord_utils
+
+  config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
+  work_dir = tempfile.mkdtemp(prefix="bench_pretraining_")
+  record_path = os.path.join(work_dir, "random.tfrecord")
+  rng = np.random.RandomState(0)
+  with tfrecord_utils.AtomicTFRecordWriter(record_path) as writer:
+    for _ in range(8):
+      features = _random_features(rng, config.vocab_size, args.batch_size, args.seq_length,
+                                  args.max_predictions_per_seq)
+      for row in range(args.batch_size):
+        feature = {}
+        for name, value in features.items():
+          if value.dtype == np.float32:
+            feature[name] = tfrecord_utils.float_feature(value[row].tolist())
+          else:
+            feature[name] = tfrecord_utils.int64_feature(value[row].tolist())
+        writer.write(tf.train.Example(features=tf.train.Features(feature=feature)))
+
+  num_train_steps = args.warmup + args.steps
+  flags.FLAGS([
+      "bench_pretraining",
+      "--albert_config_file=" + CONFIG_PATH,
+      "--input_file=" + record_path,
+      "--output_dir=" + os.path.join(work_dir, "output"),
+      "--do_train", "--nodo_eval", "--nouse_tpu",
+      "--train_batch_size=%d" % args.batch_size,
+      "--max_seq_length=%d" % args.seq_length,
+      "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
+      "--optimizer=lamb",
+      "--num_train_steps=%d" % num_train_steps,
+      "--save_checkpoints_steps=%d" % (num_train_steps + 1000),
+  ])
+  run_pretraining.main(None)
+
+  steps_per_sec = []
+  for path in glob.glob(os.path.join(work_dir, "output", "events.out.tfevents.*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      for value in event.summary.value:
+        if value.tag == "global_step/sec" and event.step > args.warmup:
+          steps_per_sec.append(value.simple_value)
+  return [1.0 / rate for rate in steps_per_sec if rate > 0]
+
+
+def child(args):
+  times = run_session(args) if args.child == "session" else run_estimator(args)
+  times = sorted(times)
+  median = times[len(times) // 2]
+  print("RESULT " + json.dumps({
+      "mode": args.child, "steps_timed": len(times), "median_step_sec": median,
+      "steps_per_sec": 1.0 / median, "examples_per_sec": args.batch_size / median,
+      "tokens_per_sec": args.batch_size * args.seq_length / median}))
+
+
+def _machine():
+  try:
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = [line.split(":", 1)[1].strip() for line in lscpu.splitlines()
+             if line.startswith("Model name")][0]
+  except (OSError, IndexError):
+    model = platform.processor() or "unknown CPU"
+  return "%s, %d cores" % (model, os.cpu_count() or 0)
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--batch_size", type=int, default=8)
+  parser.add_argument("--seq_length", type=int, default=128)
+  parser.add_argument("--max_predictions_per_seq", type=int, default=20)
+  parser.add_argument("--warmup", type=int, default=2)
+  parser.add_argument("--steps", type=int, default=8)
+  parser.add_argument("--modes", default="session,estimator")
+  parser.add_argument("--append_results", action="store_true",
+                      help="Append a section to benchmarks/RESULTS.md.")
+  parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+  args = parser.parse_args()
+  if args.child:
+    child(args)
+    return
+
+  load_before = os.getloadavg()[0]
+  results = []
+  for mode in args.modes.split(","):
+    command = [sys.executable, os.path.abspath(__file__), "--child=" + mode] + [
+        "--%s=%s" % (name, getattr(args, name))
+        for name in ("batch_size", "seq_length", "max_predictions_per_seq", "warmup", "steps")]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    output = subprocess.run(command, capture_output=True, text=True, env=env)
+    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+    if output.returncode != 0 or not lines:
+      sys.stderr.write(output.stderr[-4000:])
+      raise SystemExit("benchmark mode %s failed (exit %d)" % (mode, output.returncode))
+    result = json.loads(lines[-1][len("RESULT "):])
+    print(json.dumps(result))
+    results.append(result)
+
+  if args.append_results:
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)")
+    rows = ["| %s | %d | %.3f | %.3f | %.2f | %.0f |" % (
+        r["mode"], r["steps_timed"], r["median_step_sec"], r["steps_per_sec"],
+        r["examples_per_sec"], r["tokens_per_sec"]) for r in results]
+    section = "\n".join([
+        "",
+        "## Pretraining throughput, ALBERT-base (benchmarks/bench_pretraining.py)",
+        "",
+        "Date: %s UTC. Machine: %s. TF_ENABLE_ONEDNN_OPTS=%s. 1-minute load average "
+        "before / after: %.1f / %.1f (other jobs shared the machine when above ~0.5)." % (
+            time.strftime("%Y-%m-%d %H:%M", time.gmtime()), _machine(), onednn, load_before,
+            os.getloadavg()[0]),
+        "configs/albert_base_v2.json, batch %d, seq %d, max_predictions_per_seq %d, LAMB, "
+        "fp32, CPU; median over %d steps after %d warm-up steps." % (
+            args.batch_size, args.seq_length, args.max_predictions_per_seq, args.steps,
+            args.warmup),
+        "`session`: run_pretraining's TRAIN graph (model_fn) in a Session, in-memory input. "
+        "`estimator`: `run_pretraining.main` (TFRecord pipeline, TPUEstimator on CPU, hooks), "
+        "per-step rate from its `global_step/sec` summaries.",
+        "",
+        "| path | steps timed | s/step | steps/sec | examples/sec | tokens/sec |",
+        "|---|---|---|---|---|---|",
+    ] + rows) + "\n"
+    with open(os.path.join(REPO_ROOT, "benchmarks", "RESULTS.md"), "a") as handle:
+      handle.write(section)
+    print(section)
+
+
+if __name__ == "__main__":
+  main()
