@@ -27,6 +27,16 @@ import re
 import numpy as np
 import tensorflow as tf
 
+# Deviation (docs/DEVIATIONS.md): the einsum path uses TensorFlow's Python-level einsum, which
+# lowers each equation to Reshape/Transpose/MatMul ops, the way `tf.einsum` built graphs in
+# TF 1.15 (the original's version). TF 2's native Einsum op runs 2-3x slower on CPU with oneDNN
+# (measured with benchmarks/bench_model.py) and is the op that broke the TF-Hub `/2` modules.
+try:
+  from tensorflow.python.ops import special_math_ops as _special_math_ops
+  _lowered_einsum = _special_math_ops._einsum_v1  # pylint: disable=protected-access
+except (ImportError, AttributeError):  # a future TF without it: the native op, same math
+  _lowered_einsum = tf.einsum
+
 # Added to the attention logits of masked ("to") positions before the softmax.
 _ATTENTION_MASK_ADDER = -10000.0
 # contrib's layer_norm hard-codes this variance epsilon; released checkpoints were trained with it.
@@ -200,7 +210,8 @@ class AlbertModel(object):
         0 for padding; default all ones.
       token_type_ids: optional int32 Tensor of shape [batch_size, seq_length]; default zeros.
       use_one_hot_embeddings: bool; one-hot matmul lookups (fast on TPU) instead of gathers.
-      use_einsum: bool; tf.einsum for the dense layers, else reshape+matmul (needed by TFLite).
+      use_einsum: bool; einsum equations for the dense layers, else explicit
+        reshape+matmul (the original needs False for TFLite).
       scope: variable scope; default "bert".
 
     Raises:
@@ -730,7 +741,7 @@ def dense_layer_3d(input_tensor,
     head_size: int, D.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; tf.einsum, else reshape+matmul.
+    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
     name: variable scope name.
 
   Returns:
@@ -750,7 +761,7 @@ def dense_layer_3d(input_tensor,
         initializer=tf.compat.v1.zeros_initializer())
     b = tf.reshape(b, [num_attention_heads, head_size])  # [N, D]
     if use_einsum:
-      ret = tf.einsum("BFH,HND->BFND", input_tensor, w)
+      ret = _lowered_einsum("BFH,HND->BFND", input_tensor, w)
     else:
       ret = einsum_via_matmul(input_tensor, w, 1)
     ret += b  # [B, F, N, D]
@@ -776,7 +787,7 @@ def dense_layer_3d_proj(input_tensor,
     head_size: int, D.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; tf.einsum, else reshape+matmul.
+    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
     name: variable scope name.
 
   Returns:
@@ -793,7 +804,7 @@ def dense_layer_3d_proj(input_tensor,
     b = tf.compat.v1.get_variable(
         name="bias", shape=[hidden_size], initializer=tf.compat.v1.zeros_initializer())
     if use_einsum:
-      ret = tf.einsum("BFND,NDH->BFH", input_tensor, w)
+      ret = _lowered_einsum("BFND,NDH->BFH", input_tensor, w)
     else:
       ret = einsum_via_matmul(input_tensor, w, 2)
     ret += b  # [B, F, H]
@@ -816,7 +827,7 @@ def dense_layer_2d(input_tensor,
     output_size: int.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; tf.einsum, else reshape+matmul.
+    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
     num_attention_heads: unused; kept for signature compatibility with the original.
     name: variable scope name.
 
@@ -832,7 +843,7 @@ def dense_layer_2d(input_tensor,
     b = tf.compat.v1.get_variable(
         name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
     if use_einsum:
-      ret = tf.einsum("BFH,HO->BFO", input_tensor, w)
+      ret = _lowered_einsum("BFH,HO->BFO", input_tensor, w)
     else:
       ret = einsum_via_matmul(input_tensor, w, 1)
     ret += b  # [B, F, O]
@@ -901,7 +912,7 @@ def attention_layer(from_tensor,
     batch_size: unused; the shapes are read from the tensors (kept for compatibility).
     from_seq_length: unused (as above).
     to_seq_length: unused (as above).
-    use_einsum: bool; tf.einsum, else reshape+matmul.
+    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
 
   Returns:
     float Tensor of shape [batch_size, from_seq_length, num_attention_heads, size_per_head].

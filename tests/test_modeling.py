@@ -385,3 +385,12 @@ def test_heads_variables_in_pretraining_graph(tiny_albert_graph):
   assert names["cls/predictions/output_bias"] == [1000]
   assert names["cls/seq_relationship/output_weights"] == [2, 32]
   assert not any("decoder" in name for name in names)
+
+
+def test_einsum_path_has_no_native_einsum_op(tiny_albert_config):
+  # The native Einsum op is slow on CPU with oneDNN and is what broke the TF-Hub /2 modules;
+  # the einsum path is lowered to MatMul like TF 1.15's tf.einsum did.
+  albert_graph = build_albert_graph(tiny_albert_config, use_einsum=True)
+  op_types = set(op.type for op in albert_graph.graph.get_operations())
+  assert "Einsum" not in op_types
+  assert "MatMul" in op_types

@@ -1,0 +1,312 @@
+# Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
+"""Throughput of ALBERT-base on CPU: this project (TF graph mode) vs Hugging Face PyTorch.
+
+Measures examples/sec of inference (forward only) and of a training step (forward, backward,
+gradient clipping to norm 1.0, AdamW update) at the same batch size, sequence length, config
+and thread count on both sides, plus the machine's fp32 matmul rate for context. Each side lives
+in its own child process (so thread pools never compete), and the driver alternates between them
+in rounds (ours inference, HF inference, ours training, HF training, repeat): on a shared
+machine whose speed drifts, both sides then see the same conditions. Rates use the fastest
+step of each side; medians are printed too.
+
+  .venv/bin/python benchmarks/bench_model.py                    # defaults: batch 8, seq 128
+  .venv/bin/python benchmarks/bench_model.py --xla --matmul_path  # variants of our side
+  .venv/bin/python benchmarks/bench_model.py --timeline /tmp/tl.json  # Chrome trace of ours
+
+Both sides train the encoder only (no heads) on the same loss, mean(sequence_output^2) +
+mean(pooled_output^2), which reaches every parameter.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG_PATH = os.path.join(REPO_ROOT, "configs", "albert_base_v2.json")
+
+
+def _random_inputs(vocab_size, batch_size, seq_length, seed=12345):
+  import numpy as np
+  rng = np.random.RandomState(seed)
+  input_ids = rng.randint(0, vocab_size, size=[batch_size, seq_length]).astype(np.int32)
+  input_mask = np.ones([batch_size, seq_length], np.int32)
+  input_mask[:, seq_length - seq_length // 8:] = 0  # some padding, as in real batches
+  token_type_ids = np.zeros([batch_size, seq_length], np.int32)
+  token_type_ids[:, seq_length // 2:] = 1
+  return input_ids, input_mask, token_type_ids
+
+
+def _time_steps(step, steps):
+  """Runs `step` `steps` times; returns the list of per-step seconds."""
+  times = []
+  for _ in range(steps):
+    start = time.perf_counter()
+    step()
+    times.append(time.perf_counter() - start)
+  return times
+
+
+def _matmul_gflops(matmul, size):
+  """Best-of-10 rate of one [size, size] x [size, size] fp32 matmul."""
+  matmul()
+  return 2.0 * size ** 3 / min(_time_steps(matmul, 10)) / 1e9
+
+
+def setup_ours(args):
+  """Our TF graph-mode model: one Session per mode, fixed random ids fed via placeholders.
+
+  Returns ({mode: step function}, matmul-rate function, info dict).
+  """
+  import tensorflow as tf
+  sys.path.insert(0, REPO_ROOT)
+  from albert import modeling
+  from albert import optimization
+
+  config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
+  feeds = _random_inputs(config.vocab_size, args.batch_size, args.seq_length)
+  session_config = tf.compat.v1.ConfigProto(
+      intra_op_parallelism_threads=args.threads,
+      inter_op_parallelism_threads=args.inter_op_threads)
+  if args.xla:
+    session_config.graph_options.optimizer_options.global_jit_level = (
+        tf.compat.v1.OptimizerOptions.ON_1)
+
+  steps = {}
+  info = {"tensorflow": tf.__version__,
+          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")}
+  for mode in ("inference", "training"):
+    graph = tf.Graph()
+    with graph.as_default():
+      tf.compat.v1.set_random_seed(0)
+      placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
+                      for _ in range(3)]
+      model = modeling.AlbertModel(
+          config, is_training=(mode == "training"), input_ids=placeholders[0],
+          input_mask=placeholders[1], token_type_ids=placeholders[2],
+          use_einsum=not args.matmul_path)
+      if mode == "inference":
+        fetch = model.get_sequence_output()
+      else:
+        loss = (tf.reduce_mean(tf.square(model.get_sequence_output())) +
+                tf.reduce_mean(tf.square(model.get_pooled_output())))
+        fetch = optimization.create_optimizer(
+            loss, init_lr=1e-4, num_train_steps=1000000, num_warmup_steps=10, use_tpu=False,
+            optimizer="adamw")
+      init = tf.compat.v1.global_variables_initializer()
+      graph.finalize()
+    feed_dict = dict(zip(placeholders, feeds))
+    sess = tf.compat.v1.Session(graph=graph, config=session_config)
+    sess.run(init)
+    steps[mode] = (lambda sess=sess, fetch=fetch, feed_dict=feed_dict:
+                   sess.run(fetch, feed_dict))
+    if args.timeline and mode == args.timeline_mode:
+      from tensorflow.python.client import timeline
+      steps[mode]()
+      run_options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+      run_metadata = tf.compat.v1.RunMetadata()
+      sess.run(fetch, feed_dict, options=run_options, run_metadata=run_metadata)
+      with open(args.timeline, "w") as handle:
+        handle.write(timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format())
+      info["op_time_by_type_ms"] = _op_time_by_type(run_metadata)
+
+  size = 2048
+  graph = tf.Graph()
+  with graph.as_default():
+    a = tf.Variable(tf.random.normal([size, size]))
+    b = tf.Variable(tf.random.normal([size, size]))
+    product = tf.reduce_sum(tf.matmul(a, b))  # reduce: keep the fetch copy out of the timing
+    init = tf.compat.v1.global_variables_initializer()
+  matmul_sess = tf.compat.v1.Session(graph=graph, config=session_config)
+  matmul_sess.run(init)
+  return steps, lambda: _matmul_gflops(lambda: matmul_sess.run(product), size), info
+
+
+def _op_time_by_type(run_metadata):
+  """Sums op execution times (ms) of one traced step by op type, largest first."""
+  totals = {}
+  for device in run_metadata.step_stats.dev_stats:
+    if "/device:CPU" not in device.device or "stream" in device.device:
+      continue
+    for node in device.node_stats:
+      op_type = node.timeline_label.split("(")[0].split(" = ")[-1].strip() or node.node_name
+      elapsed = (node.all_end_rel_micros) / 1000.0
+      totals[op_type] = totals.get(op_type, 0.0) + elapsed
+  return dict(sorted(totals.items(), key=lambda item: -item[1])[:15])
+
+
+def setup_hugging_face(args):
+  """Hugging Face transformers' PyTorch AlbertModel with the same config and thread count."""
+  import numpy as np
+  import torch
+  import transformers
+
+  torch.set_num_threads(args.threads)
+  torch.manual_seed(0)
+  with open(CONFIG_PATH) as handle:
+    config_dict = json.load(handle)
+  hf_config = transformers.AlbertConfig(
+      vocab_size=config_dict["vocab_size"],
+      embedding_size=config_dict["embedding_size"],
+      hidden_size=config_dict["hidden_size"],
+      num_hidden_layers=config_dict["num_hidden_layers"],
+      num_hidden_groups=config_dict["num_hidden_groups"],
+      num_attention_heads=config_dict["num_attention_heads"],
+      intermediate_size=config_dict["intermediate_size"],
+      inner_group_num=config_dict["inner_group_num"],
+      hidden_act="gelu_new",  # the tanh GELU, same as ours
+      hidden_dropout_prob=config_dict["hidden_dropout_prob"],
+      attention_probs_dropout_prob=config_dict["attention_probs_dropout_prob"],
+      max_position_embeddings=config_dict["max_position_embeddings"],
+      type_vocab_size=config_dict["type_vocab_size"],
+      layer_norm_eps=1e-12)
+  inference_model = transformers.AlbertModel(hf_config).eval()
+  training_model = transformers.AlbertModel(hf_config).train()
+  feeds = [torch.from_numpy(array.astype(np.int64)) for array in
+           _random_inputs(hf_config.vocab_size, args.batch_size, args.seq_length)]
+  inputs = dict(input_ids=feeds[0], attention_mask=feeds[1], token_type_ids=feeds[2])
+  optimizer = torch.optim.AdamW(training_model.parameters(), lr=1e-4, weight_decay=0.01,
+                                eps=1e-6)
+
+  def inference_step():
+    with torch.inference_mode():
+      inference_model(**inputs)
+
+  def training_step():
+    outputs = training_model(**inputs)
+    loss = (outputs.last_hidden_state.square().mean() + outputs.pooler_output.square().mean())
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(training_model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+  size = 2048
+  a = torch.randn(size, size)
+  b = torch.randn(size, size)
+  info = {"torch": torch.__version__, "transformers": transformers.__version__,
+          "attn_implementation": inference_model.config._attn_implementation}
+  return ({"inference": inference_step, "training": training_step},
+          lambda: _matmul_gflops(lambda: torch.mm(a, b), size), info)
+
+
+def serve(args):
+  """Child process: set up one side, then answer driver commands read from stdin."""
+  steps, matmul_rate, info = (setup_ours if args.side == "ours" else setup_hugging_face)(args)
+  for mode in ("inference", "training"):
+    _time_steps(steps[mode], args.warmup)
+  print(json.dumps(info), flush=True)
+  for line in sys.stdin:
+    command = line.split()
+    if command[0] == "matmul":
+      print(json.dumps(matmul_rate()), flush=True)
+    elif command[0] in steps:
+      print(json.dumps(_time_steps(steps[command[0]], int(command[1]))), flush=True)
+    else:
+      return
+
+
+class _Child(object):
+  """One side in its own interpreter, driven line by line over stdin/stdout."""
+
+  def __init__(self, side):
+    env = dict(os.environ)
+    if side == "ours":
+      env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # the default on x86; undo the test suite's "0"
+      env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    else:
+      env["USE_TF"] = "0"  # transformers must not import TensorFlow on the PyTorch side
+    command = [sys.executable, os.path.abspath(__file__), "--side", side] + sys.argv[1:]
+    self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True)
+    self.info = self._read()
+
+  def _read(self):
+    line = self.process.stdout.readline()
+    if not line:
+      raise RuntimeError("benchmark child exited early (see its stderr above)")
+    return json.loads(line)
+
+  def ask(self, command):
+    self.process.stdin.write(command + "\n")
+    self.process.stdin.flush()
+    return self._read()
+
+  def close(self):
+    self.process.stdin.write("quit\n")
+    self.process.stdin.close()
+    self.process.wait()
+
+
+def _summary(times, batch_size):
+  """(examples/sec of the fastest step, of the median step)."""
+  ordered = sorted(times)
+  return batch_size / ordered[0], batch_size / ordered[len(ordered) // 2]
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+  parser.add_argument("--batch_size", type=int, default=8)
+  parser.add_argument("--seq_length", type=int, default=128)
+  parser.add_argument("--threads", type=int, default=2)
+  parser.add_argument("--inter_op_threads", type=int, default=1)
+  parser.add_argument("--warmup", type=int, default=2)
+  parser.add_argument("--rounds", type=int, default=4)
+  parser.add_argument("--inference_steps", type=int, default=3, help="per round")
+  parser.add_argument("--training_steps", type=int, default=2, help="per round")
+  parser.add_argument("--matmul_path", action="store_true",
+                      help="our model with use_einsum=False (reshape + MatMul)")
+  parser.add_argument("--xla", action="store_true", help="XLA auto-clustering for our side")
+  parser.add_argument("--timeline", default="",
+                      help="write a Chrome trace of one traced step of ours here")
+  parser.add_argument("--timeline_mode", default="training", choices=["inference", "training"])
+  parser.add_argument("--side", choices=["ours", "hf", "both"], default="both",
+                      help=argparse.SUPPRESS)
+  args = parser.parse_args()
+
+  if args.side != "both":
+    serve(args)
+    return
+
+  children = {"ours": _Child("ours"), "hf": _Child("hf")}
+  times = {(side, mode): [] for side in children for mode in ("inference", "training")}
+  matmul = {side: [] for side in children}
+  for _ in range(args.rounds):
+    for mode in ("inference", "training"):
+      steps = args.inference_steps if mode == "inference" else args.training_steps
+      for side, child in children.items():
+        times[(side, mode)] += child.ask("%s %d" % (mode, steps))
+    for side, child in children.items():
+      matmul[side].append(child.ask("matmul"))
+  ours, theirs = children["ours"].info, children["hf"].info
+  for child in children.values():
+    child.close()
+
+  print("ALBERT-base (configs/albert_base_v2.json), batch %d, seq %d, %d threads "
+        "(TF inter-op %d), CPU; %d interleaved rounds" %
+        (args.batch_size, args.seq_length, args.threads, args.inter_op_threads, args.rounds))
+  print("ours: TF %s graph mode, oneDNN %s, %s path%s | HF: torch %s, transformers %s, "
+        "attention %s" % (ours["tensorflow"], ours["onednn"],
+                          "matmul" if args.matmul_path else "einsum",
+                          ", XLA" if args.xla else "", theirs["torch"],
+                          theirs["transformers"], theirs["attn_implementation"]))
+  print("| step      | ours ex/s best (median) | HF ex/s best (median) | ratio best (median) |")
+  print("|-----------|-------------------------|-----------------------|---------------------|")
+  for mode in ("inference", "training"):
+    ours_best, ours_median = _summary(times[("ours", mode)], args.batch_size)
+    hf_best, hf_median = _summary(times[("hf", mode)], args.batch_size)
+    print("| %-9s | %7.2f (%7.2f)         | %7.2f (%7.2f)       | %5.2fx (%5.2fx)      |" %
+          (mode, ours_best, ours_median, hf_best, hf_median, ours_best / hf_best,
+           ours_median / hf_median))
+  print("fp32 matmul 2048^3 per round (GFLOP/s): TF %s | torch %s" %
+        (" ".join("%.0f" % rate for rate in matmul["ours"]),
+         " ".join("%.0f" % rate for rate in matmul["hf"])))
+  if "op_time_by_type_ms" in ours:
+    print("ours, one traced %s step, op time by type (ms): %s" %
+          (args.timeline_mode, json.dumps(
+              {key: round(value) for (key, value) in ours["op_time_by_type_ms"].items()})))
+
+
+if __name__ == "__main__":
+  main()
