@@ -8,6 +8,8 @@ import collections
 import glob
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -104,6 +106,12 @@ def test_restart_resumes_from_the_saved_global_step(pretrained_dir):
   assert total_loss_steps == [1, FIRST_RUN_STEPS + 1]
   for tag in ("masked_lm_loss", "sentence_order_loss", "learning_rate"):
     assert len(summaries[tag]) == 2, tag
+  # Throughput (every min(100, save_checkpoints_steps) = 10 steps): tokens = examples x 24.
+  throughput = dict(summaries["examples_per_sec"])
+  assert throughput and all(value > 0 for value in throughput.values())
+  for step, tokens_per_sec in summaries["tokens_per_sec"]:
+    assert tokens_per_sec == pytest.approx(throughput[step] * rp_fixtures.RP_MAX_SEQ_LENGTH,
+                                           rel=1e-4)
   # LAMB at 0.02, linear decay to 0 over 10 then 40 steps (no warmup).
   learning_rates = dict(summaries["learning_rate"])
   assert learning_rates[FIRST_RUN_STEPS + 1] == pytest.approx(0.02 * (1 - 10 / 40), rel=1e-5)
@@ -293,3 +301,21 @@ def test_flags_keep_the_original_names_and_defaults():
   for name in owned:
     assert flag_values[name].default == expected[name], name
   assert sorted(flag_values["optimizer"].parser.enum_values) == ["adamw", "lamb"]
+
+
+def test_trivial_model_script_runs_end_to_end(tmp_path):
+  """scripts/run_trivial_model_test.sh: corpus -> SPM -> TFRecords -> pretrain + eval."""
+  repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  env = dict(os.environ, WORK_DIR=str(tmp_path), NUM_TRAIN_STEPS="20", PYTHON=sys.executable,
+             TF_CPP_MIN_LOG_LEVEL="2")
+  result = subprocess.run(
+      ["bash", os.path.join(repo_root, "scripts", "run_trivial_model_test.sh")],
+      env=env, capture_output=True, text=True, timeout=600)
+  assert result.returncode == 0, result.stderr[-3000:]
+  blocks = _read_eval_results(str(tmp_path / "output" / "eval_results.txt"))
+  assert [block["checkpoint"] for block in blocks] == ["model.ckpt-20"]
+  assert set(blocks[0]) >= {"masked_lm_accuracy", "masked_lm_loss", "sentence_order_accuracy",
+                            "sentence_order_loss"}
+  # The script prints the results at the end.
+  assert "masked_lm_accuracy = " in result.stdout
+  assert os.path.exists(str(tmp_path / "output" / "model.ckpt-best.index"))
