@@ -357,6 +357,9 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_tr
   if masked_lm_budget > 0:
     if not vocab_size:
       raise ValueError("Dynamic masking (masked_lm_budget > 0) needs the vocab_size.")
+    # Masking costs about ten times the decoding (benchmarks/RESULTS.md), so let it use every
+    # core of the input host rather than the 4 decoders of the offline path.
+    num_cpu_threads = max(num_cpu_threads, os.cpu_count() or 1)
     example_map_fn = dynamic_masking.example_map_fn_builder(
         masked_lm_budget, vocab_size, masked_lm_prob=DYNAMIC_MASKED_LM_PROB,
         ngram=DYNAMIC_NGRAM, seed=None if is_training else DYNAMIC_EVAL_SEED)

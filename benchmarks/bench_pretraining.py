@@ -12,8 +12,13 @@ Two measurements, each in its own child process (so thread pools never compete):
              checkpoint at the end). Reports the median of TPUEstimator's per-step
              `global_step/sec` summaries, skipping the first `--warmup` steps.
 
+  input      the input pipeline alone (no model): examples/sec of `run_pretraining.input_fn_builder`
+             with offline masks (--masked_lm_budget=0) vs dynamic masking (--masked_lm_budget=20)
+             over the same file of 512-token records, in interleaved rounds.
+
   .venv/bin/python benchmarks/bench_pretraining.py            # ALBERT-base, seq 128, batch 8
   .venv/bin/python benchmarks/bench_pretraining.py --modes=session --steps=10
+  .venv/bin/python benchmarks/bench_pretraining.py --modes=input
 
 Results are printed as one JSON line per mode and, with --append_results, appended to
 benchmarks/RESULTS.md.
@@ -138,7 +143,48 @@ def run_estimator(args):
   return [1.0 / rate for rate in steps_per_sec if rate > 0]
 
 
+def run_input_pipeline(args, seq_length=512, max_predictions=20, batch_size=64,
+                       batches_per_round=15, rounds=3):
+  """Examples/sec of the training input_fn, offline masks vs dynamic masking."""
+  import tensorflow as tf
+  sys.path.insert(0, REPO_ROOT)
+  from albert import run_pretraining
+  from tests.fixtures import run_pretraining_fixtures
+
+  del args
+  path = os.path.join(tempfile.mkdtemp(prefix="bench_input_"), "records.tfrecord")
+  run_pretraining_fixtures.write_pretraining_records(
+      path, num_records=1000, max_seq_length=seq_length, max_predictions=max_predictions)
+  sessions = {}
+  for name, budget in (("offline", 0), ("dynamic", max_predictions)):
+    input_fn = run_pretraining.input_fn_builder(
+        [path], seq_length, max_predictions, is_training=True, masked_lm_budget=budget,
+        vocab_size=30000)
+    graph = tf.Graph()
+    with graph.as_default():
+      batch = tf.compat.v1.data.make_one_shot_iterator(
+          input_fn({"batch_size": batch_size})).get_next()
+    session = tf.compat.v1.Session(graph=graph)
+    session.run(batch)  # warm-up
+    sessions[name] = (session, batch)
+  seconds = {name: 0.0 for name in sessions}
+  for _ in range(rounds):
+    for name, (session, batch) in sessions.items():
+      start = time.perf_counter()
+      for _ in range(batches_per_round):
+        session.run(batch)
+      seconds[name] += time.perf_counter() - start
+  num_examples = rounds * batches_per_round * batch_size
+  return {"mode": "input", "seq_length": seq_length, "max_predictions": max_predictions,
+          "examples": num_examples,
+          "offline_examples_per_sec": num_examples / seconds["offline"],
+          "dynamic_examples_per_sec": num_examples / seconds["dynamic"]}
+
+
 def child(args):
+  if args.child == "input":
+    print("RESULT " + json.dumps(run_input_pipeline(args)))
+    return
   times = run_session(args) if args.child == "session" else run_estimator(args)
   times = sorted(times)
   median = times[len(times) // 2]
@@ -190,7 +236,33 @@ def main():
     print(json.dumps(result))
     results.append(result)
 
-  if args.append_results:
+  if args.append_results and any(r["mode"] == "input" for r in results):
+    r = [r for r in results if r["mode"] == "input"][0]
+    section = "\n".join([
+        "",
+        "## Pretraining input pipeline: offline masks vs dynamic masking "
+        "(benchmarks/bench_pretraining.py --modes=input)",
+        "",
+        "Date: %s UTC. Machine: %s. 1-minute load average before / after: %.1f / %.1f." % (
+            time.strftime("%Y-%m-%d %H:%M", time.gmtime()), _machine(), load_before,
+            os.getloadavg()[0]),
+        "`run_pretraining.input_fn_builder` (training mode, 4 parallel decoders, batch 64) "
+        "over 1000 records of %d tokens, %d prediction slots; %d examples per side, "
+        "interleaved rounds; no model." % (r["seq_length"], r["max_predictions"],
+                                           r["examples"]),
+        "",
+        "| input path | examples/sec |",
+        "|---|---|",
+        "| offline masks (--masked_lm_budget=0) | %.0f |" % r["offline_examples_per_sec"],
+        "| dynamic masking (--masked_lm_budget=%d) | %.0f |" % (
+            r["max_predictions"], r["dynamic_examples_per_sec"]),
+    ]) + "\n"
+    with open(os.path.join(REPO_ROOT, "benchmarks", "RESULTS.md"), "a") as handle:
+      handle.write(section)
+    print(section)
+    results = [r for r in results if r["mode"] != "input"]
+
+  if args.append_results and results:
     onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)")
     rows = ["| %s | %d | %.3f | %.3f | %.2f | %.0f |" % (
         r["mode"], r["steps_timed"], r["median_step_sec"], r["steps_per_sec"],
