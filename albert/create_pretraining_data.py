@@ -240,6 +240,9 @@ def read_shards(input_files, documents_per_shard):
     with _open_binary(path) as reader:
       for line_number, raw_line in enumerate(reader, start=1):
         num_bytes += len(raw_line)
+        # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
+        # --input_file_mode says); a bad byte is an error naming file and line, where the
+        # original drops such bytes silently (WordPiece) or fails without a location (SPM).
         try:
           line = raw_line.decode("utf-8")
         except UnicodeDecodeError as error:
