@@ -81,14 +81,15 @@ class _RandomDraws(object):
     scores = tf.random.stateless_uniform([size], seed=self._derived_seed(key))
     return tf.argsort(scores)  # int32
 
-  def categorical(self, log_probs, key, counter):
-    """One draw from `log_probs` (float Tensor [1, K]) as an int32 scalar in [0, K)."""
+  def categorical(self, log_probs, num_draws, key):
+    """`num_draws` draws from `log_probs` (float Tensor [1, K]): int32 Tensor in [0, K)."""
+    tiled_log_probs = tf.tile(log_probs, [num_draws, 1])  # [num_draws, K]
     if self._seed is None:
-      draw = tf.random.categorical(log_probs, 1)
+      draws = tf.random.categorical(tiled_log_probs, 1)
     else:
-      draw = tf.random.stateless_categorical(log_probs, 1,
-                                             seed=self._derived_seed(key, counter))
-    return tf.cast(draw, tf.int32)[0, 0]
+      draws = tf.random.stateless_categorical(tiled_log_probs, 1,
+                                              seed=self._derived_seed(key))
+    return tf.cast(draws[:, 0], tf.int32)
 
   def uniform(self, shape, key):
     """float32 Tensor of `shape`, uniform in [0, 1)."""
@@ -188,7 +189,11 @@ def choose_masked_tokens(unit_index, num_units, num_to_predict, ngram=3,
                          favor_shorter_ngram=True, draws=None):
   """Chooses which tokens to predict: random whole-word n-gram spans, within the budget.
 
-  Dimension legend: S = seq_length, G = ngram (longest span, in units).
+  Everything that does not depend on earlier choices (the visiting order, the drawn lengths,
+  the token count of every candidate span) is computed up front, so the sequential loop only
+  touches small vectors.
+
+  Dimension legend: S = seq_length, U = number of units, G = ngram (longest span, in units).
 
   Args:
     unit_index: int32 Tensor of shape [S] from `whole_word_unit_index` (-1 = not maskable).
@@ -201,35 +206,46 @@ def choose_masked_tokens(unit_index, num_units, num_to_predict, ngram=3,
   Returns:
     bool Tensor of shape [S], True for the chosen tokens.
   """
-  seq_length = unit_index.shape[0]
   span_lengths = tf.range(1, ngram + 1)  # [G]
-  length_log_probs = ngram_log_probabilities(ngram, favor_shorter_ngram)
   draws = draws or _RandomDraws()
-  unit_order = draws.permutation(num_units, key=1)
+  unit_order = draws.permutation(num_units, key=1)  # [U]
+  drawn_lengths = draws.categorical(
+      ngram_log_probabilities(ngram, favor_shorter_ngram), num_units, key=2) + 1  # [U]
 
-  def keep_going(step, unused_chosen, num_chosen):
+  # Tokens in the span of n units starting at unit u = prefix[min(u + n, U)] - prefix[u]
+  # (spans are truncated at the last unit).
+  unit_sizes = tf.math.bincount(tf.boolean_mask(unit_index, unit_index >= 0),
+                                minlength=num_units, maxlength=num_units)  # [U]
+  prefix = tf.concat([[0], tf.cumsum(unit_sizes)], axis=0)  # [U + 1]
+  span_ends = tf.minimum(unit_order[:, tf.newaxis] + span_lengths, num_units)  # [U, G]
+  span_sizes = (tf.gather(prefix, span_ends) -
+                tf.gather(prefix, unit_order)[:, tf.newaxis])  # [U, G]
+  unit_range = tf.range(num_units)  # [U]
+
+  def keep_going(step, unused_chosen_units, num_chosen):
     return (step < num_units) & (num_chosen < num_to_predict)
 
-  def try_next_unit(step, chosen, num_chosen):
+  def try_next_unit(step, chosen_units, num_chosen):
     first_unit = unit_order[step]
-    drawn_length = draws.categorical(length_log_probs, key=2, counter=step) + 1
-    # Spans of 1..G units starting at `first_unit` (truncated at the last unit).
-    in_span = ((unit_index[tf.newaxis, :] >= first_unit) &
-               (unit_index[tf.newaxis, :] < first_unit + span_lengths[:, tf.newaxis]))  # [G, S]
-    span_sizes = tf.reduce_sum(tf.cast(in_span, tf.int32), axis=1)  # [G]
+    sizes = span_sizes[step]  # [G]
     # Shrink the drawn length until the span fits in what is left of the budget.
-    fits = (span_lengths <= drawn_length) & (num_chosen + span_sizes <= num_to_predict)  # [G]
+    fits = (span_lengths <= drawn_lengths[step]) & (num_chosen + sizes <= num_to_predict)
     longest_fitting = tf.reduce_max(tf.where(fits, span_lengths, tf.zeros_like(span_lengths)))
-    span = in_span[tf.maximum(longest_fitting - 1, 0)]  # [S]
-    overlaps = tf.reduce_any(span & chosen)
+    span = (unit_range >= first_unit) & (unit_range < first_unit + longest_fitting)  # [U]
+    overlaps = tf.reduce_any(span & chosen_units)
     take = (longest_fitting > 0) & tf.logical_not(overlaps)
-    chosen = tf.where(take, chosen | span, chosen)
-    num_chosen += tf.where(take, tf.reduce_sum(tf.cast(span, tf.int32)), 0)
-    return step + 1, chosen, num_chosen
+    chosen_units = tf.where(take, chosen_units | span, chosen_units)
+    num_chosen += tf.where(take, sizes[tf.maximum(longest_fitting - 1, 0)], 0)
+    return step + 1, chosen_units, num_chosen
 
-  _, chosen, _ = tf.while_loop(
+  _, chosen_units, _ = tf.while_loop(
       keep_going, try_next_unit,
-      [tf.constant(0), tf.zeros([seq_length], tf.bool), tf.constant(0)])
+      [tf.constant(0), tf.zeros([num_units], tf.bool), tf.constant(0)])
+  # Back from units to tokens; non-maskable tokens (-1) look up a trailing False.
+  chosen_units = tf.concat([chosen_units, [False]], axis=0)  # [U + 1]
+  token_units = tf.where(unit_index >= 0, unit_index, tf.fill(tf.shape(unit_index), num_units))
+  chosen = tf.gather(chosen_units, token_units)  # [S]
+  chosen.set_shape(unit_index.shape)
   return chosen
 
 
