@@ -376,7 +376,9 @@ def get_assignment_map_from_checkpoint(tvars, init_checkpoint, num_of_group=0):
       variable with no exact match is also matched to the checkpoint's `group_0` / `ffn_1` /
       `attention_1` variable of the same role, so a 1-group checkpoint can initialize every
       group of a G-group model. One checkpoint tensor can feed several graph variables only
-      through different maps, hence the list: map g holds variables of group/ffn/attention g.
+      through different maps, hence the list: a variable whose name has `/group_g/`,
+      `/ffn_g/` or `/attention_g/` (g >= 1) goes to map g, others to map 0, and an entry whose
+      checkpoint name is already taken in that map moves to another map (appended if needed).
 
   Returns:
     (assignment_map, initialized_variable_names): an OrderedDict {checkpoint name: graph name}
@@ -421,8 +423,8 @@ def get_assignment_map_from_checkpoint(tvars, init_checkpoint, num_of_group=0):
       group_ids = [group_id for group_id in range(1, num_of_group)
                    if ("/group_%d/" % group_id in name or "/ffn_%d/" % group_id in name or
                        "/attention_%d/" % group_id in name)] or [0]
-      for group_id in group_ids:
-        _add_without_collision(assignment_map, group_id, source_name, name)
+      # One map per variable suffices (the original also repeats it in every matching map).
+      _add_without_collision(assignment_map, group_ids[0], source_name, name)
     else:
       assignment_map[source_name] = name
     initialized_variable_names[name] = 1

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -351,31 +352,35 @@ def test_assignment_map_exact_match(tiny_albert_config, tmp_path):
   assert set(initialized) == set(values) | set(name + ":0" for name in values)
 
 
-def test_assignment_map_initializes_every_group_from_group_0(tiny_albert_config, tmp_path):
+@pytest.mark.parametrize("num_layers,num_groups", [(4, 2), (3, 3)])
+def test_assignment_map_initializes_every_group_from_group_0(tiny_albert_config, tmp_path,
+                                                              num_layers, num_groups):
   source = build_albert_graph(tiny_albert_config)  # 1 group
   values = _variable_values(source)
   checkpoint = str(tmp_path / "model.ckpt")
   _save_checkpoint(source, values, checkpoint)
 
-  tiny_albert_config.num_hidden_layers = 4
-  tiny_albert_config.num_hidden_groups = 2
+  tiny_albert_config.num_hidden_layers = num_layers
+  tiny_albert_config.num_hidden_groups = num_groups
   target = build_albert_graph(tiny_albert_config)
   with target.graph.as_default():
     tvars = tf.compat.v1.trainable_variables()
-    maps, initialized = modeling.get_assignment_map_from_checkpoint(tvars, checkpoint, 2)
-    assert isinstance(maps, list) and len(maps) == 2
+    maps, initialized = modeling.get_assignment_map_from_checkpoint(tvars, checkpoint,
+                                                                    num_groups)
+    assert isinstance(maps, list) and len(maps) == num_groups
     graph_names = [v.op.name for v in tvars]
-    assert sorted(set(name for m in maps for name in m.values())) == sorted(graph_names)
+    # Every graph variable appears exactly once over all maps.
+    assert sorted(name for m in maps for name in m.values()) == sorted(graph_names)
     assert set(initialized) == set(graph_names) | set(n + ":0" for n in graph_names)
-    group_1 = [n for n in graph_names if "/group_1/" in n]
-    assert len(group_1) == 16
+    assert len([n for n in graph_names if "/group_%d/" % (num_groups - 1) in n]) == 16
     for assignment_map in maps:
       tf.compat.v1.train.init_from_checkpoint(checkpoint, assignment_map)
     with tf.compat.v1.Session() as sess:
       sess.run(tf.compat.v1.global_variables_initializer())
       loaded = dict(zip(graph_names, sess.run(tvars)))
   for name in graph_names:
-    np.testing.assert_array_equal(loaded[name], values[name.replace("/group_1/", "/group_0/")])
+    source_name = re.sub(r"/group_\d+/", "/group_0/", name)
+    np.testing.assert_array_equal(loaded[name], values[source_name])
 
 
 def test_heads_variables_in_pretraining_graph(tiny_albert_graph):
