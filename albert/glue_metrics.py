@@ -156,7 +156,7 @@ def _streaming_binary_confusion(labels, predictions, weights):
   """Streaming weighted (tp, tn, fp, fn) with class 1 as positive.
 
   Returns:
-    counts: dict name -> float64 scalar Tensor reading the accumulated count.
+    counts: dict name -> float64 scalar variable holding the accumulated count.
     update_op: an op adding this batch's counts.
   """
   is_positive_label = tf.equal(tf.reshape(labels, [-1]), 1)
@@ -174,12 +174,12 @@ def _streaming_binary_confusion(labels, predictions, weights):
     variable = _metric_variable(tf.zeros([], tf.float64), name)
     batch_count = tf.reduce_sum(weights * tf.cast(batch_counts[name], tf.float64))
     updates.append(tf.compat.v1.assign_add(variable, batch_count))
-    counts[name] = variable.read_value() if hasattr(variable, "read_value") else variable
+    counts[name] = variable
   return counts, tf.group(*updates)
 
 
 def _count_value(counts):
-  # Re-read after the update so that `value` and `update_op` agree within one run.
+  """Reads the accumulated (tp, tn, fp, fn) as float64 scalar Tensors."""
   return [tf.identity(counts[name]) for name in ("tp", "tn", "fp", "fn")]
 
 
@@ -327,6 +327,9 @@ def eval_metrics_for_task(task_name, per_example_loss, label_ids, logits, predic
     metrics["spearman"] = streaming_spearman_correlation(predictions, labels, weights)
     metrics["MSE"] = tf.compat.v1.metrics.mean_squared_error(
         labels=labels, predictions=predictions, weights=weights)
+    # Deviation (docs/DEVIATIONS.md): the original also reports `pred` and `label_ids`, the
+    # concatenated dev outputs, which would print thousands of numbers per checkpoint into
+    # eval_results.txt; they are left out.
     return metrics
 
   metrics["eval_accuracy"] = tf.compat.v1.metrics.accuracy(

@@ -50,6 +50,7 @@ flags.DEFINE_string(
     "vocab_file", None,
     "The vocabulary file that the ALBERT model was trained on (WordPiece models; ignored "
     "when --spm_model_file is given).")
+# Deviation (docs/DEVIATIONS.md): not a required flag; one tokenizer source is enough.
 flags.DEFINE_string(
     "spm_model_file", None,
     "The model file for sentence piece tokenization. One of --spm_model_file, --vocab_file "
@@ -288,6 +289,7 @@ def add_threshold_to_model_fn(model_fn, threshold):
   The original indexes `spec.export_outputs`, which a TPUEstimatorSpec built from predictions
   leaves as None; here the serving outputs are built explicitly from the predictions.
   """
+  # Deviation (docs/DEVIATIONS.md): --threshold_to_export works (the original's wrapper fails).
 
   def new_model_fn(features, labels, mode, params):
     spec = model_fn(features, labels, mode, params)

@@ -26,6 +26,9 @@
 # Tiny smoke run (seconds on a CPU):
 #   GLUE_DIR=... SPM_MODEL_FILE=... ALBERT_CONFIG_FILE=configs/albert_tiny_test.json \
 #   TASKS="MRPC RTE" MAX_SEQ_LENGTH=32 TRAIN_STEPS=4 TRAIN_BATCH_SIZE=4 scripts/run_glue.sh
+# Deviation (docs/DEVIATIONS.md): unlike the original, this script creates no virtualenv and
+# installs nothing (no network), has no default TF-Hub URL, also runs WNLI, takes its inputs
+# from the environment (tiny-run overrides included) and prints a summary table.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
