@@ -104,8 +104,9 @@ estimator_utils.define_tpu_flags()
 
 FLAGS = flags.FLAGS
 
-# Dev-set metric that picks model.ckpt-best.
+
 def _metric_key(task_name):
+  """The dev-set metric that picks model.ckpt-best."""
   if task_name == "sts-b":
     return "pearson"
   if task_name == "cola":
