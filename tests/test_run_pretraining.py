@@ -319,3 +319,15 @@ def test_trivial_model_script_runs_end_to_end(tmp_path):
   # The script prints the results at the end.
   assert "masked_lm_accuracy = " in result.stdout
   assert os.path.exists(str(tmp_path / "output" / "model.ckpt-best.index"))
+
+
+def test_number_of_initialized_groups():
+  from albert import modeling
+  config = modeling.AlbertConfig.from_dict(
+      dict(rp_fixtures.tiny_config_dict(num_hidden_groups=2, num_hidden_layers=4)))
+  assert run_pretraining.num_of_initialize_groups(config, init_from_group0=False) == 1
+  assert run_pretraining.num_of_initialize_groups(config, init_from_group0=True) == 2
+  config.net_structure_type = 1  # per-layer structures: one map per layer
+  assert run_pretraining.num_of_initialize_groups(config, init_from_group0=True) == 4
+  del config.net_structure_type  # configs without the field (reference §2.1) still work
+  assert run_pretraining.num_of_initialize_groups(config, init_from_group0=True) == 2
