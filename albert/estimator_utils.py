@@ -71,12 +71,17 @@ def build_estimator(model_fn, model_dir, save_checkpoints_steps, train_batch_siz
       iterations_per_loop=iterations_per_loop,
       num_shards=FLAGS.num_tpu_cores,
       per_host_input_for_training=tf.compat.v1.estimator.tpu.InputPipelineConfig.PER_HOST_V2)
+  # TPUEstimator logs every ceil(log_step_count_steps / iterations_per_loop) session runs. On
+  # TPU a run is iterations_per_loop steps; on CPU/GPU it is one step, so scale the setting to
+  # keep its step-rate log at every 100 steps instead of every step.
+  log_step_count_steps = 100 if FLAGS.use_tpu else 100 * iterations_per_loop
   run_config = tf.compat.v1.estimator.tpu.RunConfig(
       cluster=_tpu_cluster_resolver(),
       master=FLAGS.master,
       model_dir=model_dir,
       save_checkpoints_steps=save_checkpoints_steps,
       keep_checkpoint_max=keep_checkpoint_max,
+      log_step_count_steps=log_step_count_steps,
       tpu_config=tpu_config)
   return tf.compat.v1.estimator.tpu.TPUEstimator(
       use_tpu=FLAGS.use_tpu,
@@ -115,14 +120,17 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
   """
 
   def __init__(self, batch_size, seq_length, num_train_steps, every_n_steps=100,
-               output_dir=None):
+               output_dir=None, loss=None):
     """Args:
       batch_size: global examples per step.
       seq_length: tokens per example.
       num_train_steps: the final global step, for the ETA.
       every_n_steps: log every this many steps.
       output_dir: if given, also write `examples_per_sec` and `tokens_per_sec` summaries here.
+      loss: optional scalar loss Tensor, logged with the throughput (on CPU/GPU the
+        TPUEstimator logs no loss during training).
     """
+    self._loss = loss
     self._batch_size = batch_size
     self._seq_length = seq_length
     self._num_train_steps = num_train_steps
@@ -141,10 +149,13 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
       self._writer = tf.compat.v1.summary.FileWriterCache.get(self._output_dir)
 
   def before_run(self, run_context):
-    return tf.compat.v1.train.SessionRunArgs(self._global_step)
+    fetches = {"step": self._global_step}
+    if self._loss is not None:
+      fetches["loss"] = self._loss
+    return tf.compat.v1.train.SessionRunArgs(fetches)
 
   def after_run(self, run_context, run_values):
-    step = int(run_values.results)
+    step = int(run_values.results["step"])
     now = time.time()
     if self._last_step is None:
       self._last_step, self._last_time = step, now
@@ -157,8 +168,11 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
     examples_per_sec = steps_per_sec * self._batch_size
     tokens_per_sec = examples_per_sec * self._seq_length
     eta = (self._num_train_steps - step) / steps_per_sec if steps_per_sec > 0 else 0.0
-    logging.info("step %d/%d: %.2f steps/sec, %.1f examples/sec, %.0f tokens/sec, ETA %s",
-                 step, self._num_train_steps, steps_per_sec, examples_per_sec,
+    loss_text = ""
+    if self._loss is not None:
+      loss_text = "loss = %.4f, " % run_values.results["loss"]
+    logging.info("step %d/%d: %s%.2f steps/sec, %.1f examples/sec, %.0f tokens/sec, ETA %s",
+                 step, self._num_train_steps, loss_text, steps_per_sec, examples_per_sec,
                  tokens_per_sec, _format_duration(eta))
     if self._writer is not None:
       summary = tf.compat.v1.Summary(value=[

@@ -41,8 +41,9 @@ def _linear_model_fn(poison_step=None):
     update = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
     with tf.control_dependencies([update]):
       train_op = step.assign_add(1)
-    hooks = [estimator_utils.ThroughputLoggingHook(params["batch_size"], 1, 6, every_n_steps=2,
-                                                   output_dir=params.get("model_dir"))]
+    hooks = [estimator_utils.ThroughputLoggingHook(
+        params["batch_size"], 1, 6, every_n_steps=2, loss=loss,
+        output_dir=params.get("model_dir"))]
     return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
         mode=mode, loss=loss, train_op=train_op, training_hooks=hooks)
 
@@ -54,13 +55,23 @@ def _input_fn(params):
   return data.repeat().batch(params["batch_size"], drop_remainder=True)
 
 
-def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path):
+def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path, caplog):
+  caplog.set_level("INFO")
   estimator = estimator_utils.build_estimator(
       _linear_model_fn(), str(tmp_path), save_checkpoints_steps=3, train_batch_size=2)
   assert isinstance(estimator, tf.compat.v1.estimator.tpu.TPUEstimator)
   estimator.train(_input_fn, max_steps=6)
   assert estimator.get_variable_value("global_step") == 6
   assert tf.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-6")
+  progress = [r.getMessage() for r in caplog.records if "examples/sec" in r.getMessage()
+              and r.getMessage().startswith("step ")]
+  # Logged every 2 steps after the first fetch (the fetched step may read either side of the
+  # concurrent increment, so the exact steps vary by one).
+  assert len(progress) == 2
+  steps = [int(line.split("/")[0].split()[1]) for line in progress]
+  assert steps[0] in (2, 3) and steps[1] - steps[0] >= 2 and all(line.split(":")[0].endswith(
+      "/6") for line in progress)
+  assert "loss = " in progress[0] and "tokens/sec" in progress[0] and "ETA" in progress[0]
 
 
 def test_nan_guard_names_the_step(tmp_path):
