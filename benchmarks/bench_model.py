@@ -299,9 +299,26 @@ def main():
     print("| %-9s | %7.2f (%7.2f)         | %7.2f (%7.2f)       | %5.2fx (%5.2fx)      |" %
           (mode, ours_best, ours_median, hf_best, hf_median, ours_best / hf_best,
            ours_median / hf_median))
-  print("fp32 matmul 2048^3 per round (GFLOP/s): TF %s | torch %s" %
-        (" ".join("%.0f" % rate for rate in matmul["ours"]),
-         " ".join("%.0f" % rate for rate in matmul["hf"])))
+  # Forward FLOPs (multiply-adds x 2) of the encoder, to relate step times to the matmul rate.
+  config = json.load(open(CONFIG_PATH))
+  tokens = args.batch_size * args.seq_length
+  hidden, intermediate = config["hidden_size"], config["intermediate_size"]
+  forward_flops = 2.0 * config["num_hidden_layers"] * (
+      tokens * (4 * hidden * hidden + 2 * hidden * intermediate) +
+      2 * args.batch_size * args.seq_length ** 2 * hidden)
+  print("per round (examples/sec from each round's fastest step; model GFLOP/s with training "
+        "= 3x forward; fp32 matmul 2048^3 GFLOP/s):")
+  for round_index in range(args.rounds):
+    cells = []
+    for side in ("ours", "hf"):
+      for mode, factor in (("inference", 1.0), ("training", 3.0)):
+        steps = args.inference_steps if mode == "inference" else args.training_steps
+        best = min(times[(side, mode)][round_index * steps:(round_index + 1) * steps])
+        cells.append("%s %s %.2f ex/s (%.0f GFLOP/s)" % (
+            side, mode, args.batch_size / best, factor * forward_flops / best / 1e9))
+    print("  round %d: %s | matmul TF %.0f, torch %.0f" % (
+        round_index + 1, "; ".join(cells), matmul["ours"][round_index],
+        matmul["hf"][round_index]))
   if "op_time_by_type_ms" in ours:
     print("ours, one traced %s step, op time by type (ms): %s" %
           (args.timeline_mode, json.dumps(
