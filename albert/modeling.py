@@ -30,7 +30,7 @@ import tensorflow as tf
 # Deviation (docs/DEVIATIONS.md): the einsum path uses TensorFlow's Python-level einsum, which
 # lowers each equation to Reshape/Transpose/MatMul ops, the way `tf.einsum` built graphs in
 # TF 1.15 (the original's version). TF 2's native Einsum op runs 2-3x slower on CPU with oneDNN
-# (measured with benchmarks/bench_model.py) and is the op that broke the TF-Hub `/2` modules.
+# (benchmarks/RESULTS.md, model benchmark) and is the op that broke the TF-Hub `/2` modules.
 try:
   from tensorflow.python.ops import special_math_ops as _special_math_ops
   _lowered_einsum = _special_math_ops._einsum_v1  # pylint: disable=protected-access
