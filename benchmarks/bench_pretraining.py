@@ -9,8 +9,9 @@ Two measurements, each in its own child process (so thread pools never compete):
              Reports the median step time over `--steps` steps after `--warmup` steps.
   estimator  `run_pretraining.main` itself on a TFRecord file of random records (the full
              command-line path: TFRecord input pipeline, TPUEstimator on CPU, hooks,
-             checkpoint at the end). Reports the median of TPUEstimator's per-step
-             `global_step/sec` summaries, skipping the first `--warmup` steps.
+             checkpoint at the end). Each training `session.run` (one step on CPU) is timed
+             by a hook riding on the throughput hook; reports the median after `--warmup`
+             steps.
 
   input      the input pipeline alone (no model): examples/sec of `run_pretraining.input_fn_builder`
              with offline masks (--masked_lm_budget=0) vs dynamic masking (--masked_lm_budget=20)
@@ -25,7 +26,6 @@ benchmarks/RESULTS.md.
 """
 
 import argparse
-import glob
 import json
 import os
 import platform
@@ -118,6 +118,22 @@ def run_estimator(args):
             feature[name] = tfrecord_utils.int64_feature(value[row].tolist())
         writer.write(tf.train.Example(features=tf.train.Features(feature=feature)))
 
+  # Time every training session.run from inside main, through the throughput hook it adds.
+  from albert import estimator_utils
+  step_seconds = []
+
+  class TimedThroughputHook(estimator_utils.ThroughputLoggingHook):
+
+    def before_run(self, run_context):
+      self._step_start = time.perf_counter()
+      return super(TimedThroughputHook, self).before_run(run_context)
+
+    def after_run(self, run_context, run_values):
+      step_seconds.append(time.perf_counter() - self._step_start)
+      super(TimedThroughputHook, self).after_run(run_context, run_values)
+
+  estimator_utils.ThroughputLoggingHook = TimedThroughputHook
+
   num_train_steps = args.warmup + args.steps
   flags.FLAGS([
       "bench_pretraining",
@@ -133,14 +149,7 @@ def run_estimator(args):
       "--save_checkpoints_steps=%d" % (num_train_steps + 1000),
   ])
   run_pretraining.main(None)
-
-  steps_per_sec = []
-  for path in glob.glob(os.path.join(work_dir, "output", "events.out.tfevents.*")):
-    for event in tf.compat.v1.train.summary_iterator(path):
-      for value in event.summary.value:
-        if value.tag == "global_step/sec" and event.step > args.warmup:
-          steps_per_sec.append(value.simple_value)
-  return [1.0 / rate for rate in steps_per_sec if rate > 0]
+  return step_seconds[args.warmup:]
 
 
 def run_input_pipeline(args, seq_length=512, max_predictions=20, batch_size=64,
@@ -281,7 +290,7 @@ def main():
             args.warmup),
         "`session`: run_pretraining's TRAIN graph (model_fn) in a Session, in-memory input. "
         "`estimator`: `run_pretraining.main` (TFRecord pipeline, TPUEstimator on CPU, hooks), "
-        "per-step rate from its `global_step/sec` summaries.",
+        "each training session.run timed by a hook.",
         "",
         "| path | steps timed | s/step | steps/sec | examples/sec | tokens/sec |",
         "|---|---|---|---|---|---|",
