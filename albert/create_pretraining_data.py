@@ -216,6 +216,48 @@ class Shard:
   num_bytes: int
 
 
+def _read_documents(input_files):
+  """Streams the documents of the input files, in order.
+
+  A document ends at a blank line or at the end of a file.
+
+  Yields:
+    (document, num_bytes): a non-empty list of raw text lines, and the input bytes read since
+    the previous document (trailing blank lines of the input come last, with an empty list).
+
+  Raises:
+    ValueError: naming file and line, if a line is not valid UTF-8.
+  """
+  num_bytes = 0
+  for path in input_files:
+    document = []
+    with _open_binary(path) as reader:
+      for line_number, raw_line in enumerate(reader, start=1):
+        num_bytes += len(raw_line)
+        # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
+        # --input_file_mode says); a bad byte is an error naming file and line, where the
+        # original drops such bytes silently (WordPiece) or fails without a location (SPM).
+        try:
+          line = raw_line.decode("utf-8")
+        except UnicodeDecodeError as error:
+          raise ValueError(
+              "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
+              "text, one sentence per line." % (path, line_number, raw_line[error.start],
+                                                error.start + 1)) from None
+        if line.strip():
+          document.append(line)
+        elif document:
+          yield document, num_bytes
+          document, num_bytes = [], 0
+    # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
+    # original would join the last document of a file to the first one of the next file.
+    if document:
+      yield document, num_bytes
+      num_bytes = 0
+  if num_bytes:
+    yield [], num_bytes
+
+
 def read_shards(input_files, documents_per_shard):
   """Streams the documents of the input files, cut into shards.
 
@@ -234,41 +276,15 @@ def read_shards(input_files, documents_per_shard):
   """
   shard_index = 0
   documents = []
-  document = []
   num_bytes = 0
-  for path in input_files:
-    with _open_binary(path) as reader:
-      for line_number, raw_line in enumerate(reader, start=1):
-        num_bytes += len(raw_line)
-        # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
-        # --input_file_mode says); a bad byte is an error naming file and line, where the
-        # original drops such bytes silently (WordPiece) or fails without a location (SPM).
-        try:
-          line = raw_line.decode("utf-8")
-        except UnicodeDecodeError as error:
-          raise ValueError(
-              "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
-              "text, one sentence per line." % (path, line_number, raw_line[error.start],
-                                                error.start + 1)) from None
-        if line.strip():
-          document.append(line)
-          continue
-        if document:
-          documents.append(document)
-          document = []
-          if len(documents) >= documents_per_shard:
-            yield Shard(shard_index, documents, num_bytes)
-            shard_index += 1
-            documents, num_bytes = [], 0
-    # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
-    # original would join the last document of a file to the first one of the next file.
+  for document, document_bytes in _read_documents(input_files):
+    num_bytes += document_bytes
     if document:
       documents.append(document)
-      document = []
-      if len(documents) >= documents_per_shard:
-        yield Shard(shard_index, documents, num_bytes)
-        shard_index += 1
-        documents, num_bytes = [], 0
+    if len(documents) >= documents_per_shard:
+      yield Shard(shard_index, documents, num_bytes)
+      shard_index += 1
+      documents, num_bytes = [], 0
   if documents:
     yield Shard(shard_index, documents, num_bytes)
 

@@ -548,6 +548,24 @@ def assert_rank(tensor, expected_rank, name=None):
          " or ".join(str(rank) for rank in expected_ranks)))
 
 
+def _table_rows(table, flat_ids, use_one_hot):
+  """Looks up rows of an embedding table.
+
+  Args:
+    table: float Tensor of shape [rows, width].
+    flat_ids: int32 Tensor of shape [n], row indexes.
+    use_one_hot: bool; a one-hot matmul (fast on TPU) instead of a gather (fast elsewhere).
+
+  Returns:
+    float Tensor of shape [n, width].
+  """
+  if use_one_hot:
+    one_hot_ids = tf.one_hot(flat_ids, depth=get_shape_list(table)[0],
+                             dtype=table.dtype)  # [n, rows]
+    return tf.matmul(one_hot_ids, table)  # [n, width]
+  return tf.gather(table, flat_ids)  # [n, width]
+
+
 def embedding_lookup(input_ids,
                      vocab_size,
                      embedding_size=128,
@@ -578,12 +596,7 @@ def embedding_lookup(input_ids,
       initializer=create_initializer(initializer_range))  # [V, E]
 
   flat_input_ids = tf.reshape(input_ids, [-1])  # [B*S]
-  if use_one_hot_embeddings:
-    one_hot_input_ids = tf.one_hot(flat_input_ids, depth=vocab_size,
-                                   dtype=embedding_table.dtype)  # [B*S, V]
-    output = tf.matmul(one_hot_input_ids, embedding_table)  # [B*S, E]
-  else:
-    output = tf.gather(embedding_table, flat_input_ids)  # [B*S, E]
+  output = _table_rows(embedding_table, flat_input_ids, use_one_hot_embeddings)  # [B*S, E]
 
   output = tf.reshape(output, input_shape + [embedding_size])  # [B, S, E]
   return (output, embedding_table)
@@ -636,12 +649,8 @@ def embedding_postprocessor(input_tensor,
         shape=[token_type_vocab_size, width],
         initializer=create_initializer(initializer_range))  # [type_vocab, E]
     flat_token_type_ids = tf.reshape(token_type_ids, [-1])  # [B*S]
-    if use_one_hot_embeddings:
-      one_hot_ids = tf.one_hot(flat_token_type_ids, depth=token_type_vocab_size,
-                               dtype=token_type_table.dtype)  # [B*S, type_vocab]
-      token_type_embeddings = tf.matmul(one_hot_ids, token_type_table)  # [B*S, E]
-    else:
-      token_type_embeddings = tf.gather(token_type_table, flat_token_type_ids)  # [B*S, E]
+    token_type_embeddings = _table_rows(token_type_table, flat_token_type_ids,
+                                        use_one_hot_embeddings)  # [B*S, E]
     token_type_embeddings = tf.reshape(token_type_embeddings,
                                        [batch_size, seq_length, width])  # [B, S, E]
     output += token_type_embeddings

@@ -149,24 +149,19 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
 def _make_optimizer(optimizer_name, learning_rate):
   """Returns the AdamW or LAMB optimizer with the original hyper-parameters."""
   logging.info("Using the %s optimizer.", optimizer_name)
+  hyper_parameters = dict(
+      learning_rate=learning_rate,
+      weight_decay_rate=WEIGHT_DECAY_RATE,
+      beta_1=ADAM_BETA_1,
+      beta_2=ADAM_BETA_2,
+      epsilon=ADAM_EPSILON,
+      exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
   if optimizer_name == "adamw":
-    return AdamWeightDecayOptimizer(
-        learning_rate=learning_rate,
-        weight_decay_rate=WEIGHT_DECAY_RATE,
-        beta_1=ADAM_BETA_1,
-        beta_2=ADAM_BETA_2,
-        epsilon=ADAM_EPSILON,
-        exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
+    return AdamWeightDecayOptimizer(**hyper_parameters)
   if optimizer_name == "lamb":
     # Imported here, not at the top: lamb_optimizer builds on this module's AdamW class.
     from albert import lamb_optimizer  # pylint: disable=g-import-not-at-top
-    return lamb_optimizer.LAMBOptimizer(
-        learning_rate=learning_rate,
-        weight_decay_rate=WEIGHT_DECAY_RATE,
-        beta_1=ADAM_BETA_1,
-        beta_2=ADAM_BETA_2,
-        epsilon=ADAM_EPSILON,
-        exclude_from_weight_decay=EXCLUDE_FROM_WEIGHT_DECAY)
+    return lamb_optimizer.LAMBOptimizer(**hyper_parameters)
   raise ValueError("--optimizer=%r is not supported; expected one of: %s"
                    % (optimizer_name, ", ".join(OPTIMIZER_CHOICES)))
 
