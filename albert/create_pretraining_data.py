@@ -34,6 +34,7 @@ from absl import flags
 from absl import logging
 import tensorflow as tf
 
+from albert import flag_utils
 from albert import pretraining_instances
 from albert import tfrecord_utils
 from albert import tokenization
@@ -44,48 +45,60 @@ _PROGRESS_SECONDS = 5.0
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string("input_file", None,
-                    "Input raw text file (or comma-separated list of files or globs).")
-flags.DEFINE_string("output_file", None,
-                    "Output TF example file (or comma-separated list of files); instances "
-                    "are written round-robin over them.")
-flags.DEFINE_string("vocab_file", None,
-                    "WordPiece vocabulary file. Not needed (and ignored) when "
-                    "--spm_model_file is given; one of the two is required.")
-flags.DEFINE_string("spm_model_file", None, "SentencePiece model file (English ALBERT).")
-flags.DEFINE_string("input_file_mode", "r",
-                    "Mode for reading the input files ('r' or 'rb'); input is always decoded "
-                    "as UTF-8 either way.")
-flags.DEFINE_bool("do_lower_case", True, "Whether to lower case the input text.")
-flags.DEFINE_bool("do_whole_word_mask", True,
-                  "Whether to mask whole words instead of single word pieces.")
-flags.DEFINE_bool("do_permutation", False,
-                  "Whether to also permute further spans (needs 2 x max_predictions_per_seq "
-                  "prediction slots at training time).")
-flags.DEFINE_bool("favor_shorter_ngram", True,
-                  "Whether shorter n-grams are likelier (p(n) proportional to 1/n).")
-flags.DEFINE_bool("random_next_sentence", False,
-                  "Use BERT's random next sentence prediction instead of sentence order.")
-flags.DEFINE_integer("max_seq_length", 512, "Maximum sequence length.")
-flags.DEFINE_integer("ngram", 3, "Maximum length of masked n-grams.")
-flags.DEFINE_integer("max_predictions_per_seq", 20,
-                     "Maximum number of masked LM predictions per sequence.")
-flags.DEFINE_integer("random_seed", 12345, "Random seed for data generation.")
-flags.DEFINE_integer("dupe_factor", 40,
-                     "Number of times to duplicate the input data (with different masks).")
-flags.DEFINE_float("masked_lm_prob", 0.15, "Masked LM probability.")
-flags.DEFINE_float("short_seq_prob", 0.1,
-                   "Probability of creating sequences shorter than the maximum length.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "input_file", None,
+    "Input raw text file (or comma-separated list of files or globs).")
+flag_utils.define_flag(
+    flags.DEFINE_string, "output_file", None,
+    "Output TF example file (or comma-separated list of files); instances are written round-robin "
+    "over them.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "vocab_file", None,
+    "WordPiece vocabulary file. Not needed (and ignored) when --spm_model_file is given; one of "
+    "the two is required.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "spm_model_file", None, "SentencePiece model file (English ALBERT).")
+flag_utils.define_flag(
+    flags.DEFINE_string, "input_file_mode", "r",
+    "Mode for reading the input files ('r' or 'rb'); input is always decoded as UTF-8 either way.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_lower_case", True, "Whether to lower case the input text.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_whole_word_mask", True,
+    "Whether to mask whole words instead of single word pieces.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_permutation", False,
+    "Whether to also permute further spans (needs 2 x max_predictions_per_seq prediction slots at "
+    "training time).")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "favor_shorter_ngram", True,
+    "Whether shorter n-grams are likelier (p(n) proportional to 1/n).")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "random_next_sentence", False,
+    "Use BERT's random next sentence prediction instead of sentence order.")
+flag_utils.define_flag(flags.DEFINE_integer, "max_seq_length", 512, "Maximum sequence length.")
+flag_utils.define_flag(flags.DEFINE_integer, "ngram", 3, "Maximum length of masked n-grams.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "max_predictions_per_seq", 20,
+    "Maximum number of masked LM predictions per sequence.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "random_seed", 12345, "Random seed for data generation.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "dupe_factor", 40,
+    "Number of times to duplicate the input data (with different masks).")
+flag_utils.define_flag(flags.DEFINE_float, "masked_lm_prob", 0.15, "Masked LM probability.")
+flag_utils.define_flag(
+    flags.DEFINE_float, "short_seq_prob", 0.1,
+    "Probability of creating sequences shorter than the maximum length.")
 # Added flags (not in the original).
-flags.DEFINE_integer("num_workers", 1,
-                     "Number of processes creating instances in parallel. The output does "
-                     "not depend on it.")
-flags.DEFINE_integer("documents_per_shard", DEFAULT_DOCUMENTS_PER_SHARD,
-                     "Documents per shard: the unit of shuffling, of random-document "
-                     "negatives and of memory use: a shard's records take about "
-                     "documents_per_shard x tokens per document x dupe_factor x 6 bytes, and "
-                     "up to num_workers + 1 shards are in flight. Changing it changes the "
-                     "output.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "num_workers", 1,
+    "Number of processes creating instances in parallel. The output does not depend on it.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "documents_per_shard", DEFAULT_DOCUMENTS_PER_SHARD,
+    "Documents per shard: the unit of shuffling, of random-document negatives and of memory use: "
+    "a shard's records take about documents_per_shard x tokens per document x dupe_factor x 6 "
+    "bytes, and up to num_workers + 1 shards are in flight. Changing it changes the output.")
 
 
 @dataclasses.dataclass(frozen=True)

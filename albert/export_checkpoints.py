@@ -36,6 +36,7 @@ from absl import flags
 from absl import logging
 import tensorflow as tf
 
+from albert import flag_utils
 from albert import modeling
 from albert import pretraining_heads
 
@@ -46,23 +47,19 @@ OPTIMIZER_SLOT_NAMES = ("adam_m", "adam_v", "lamb_m", "lamb_v")
 CONFIG_FILE_NAME = "albert_config.json"
 
 
-def _define_flag(define, name, default, help_text):
-  """Defines a flag unless export_to_tfhub, imported in the same process, already did."""
-  if name not in FLAGS:
-    define(name, default, help_text)
-
-
-_define_flag(
+flag_utils.define_flag(
     flags.DEFINE_string, "albert_directory", None,
     "The directory holding albert_config.json and the checkpoint to export.")
-_define_flag(flags.DEFINE_string, "checkpoint_name", "model.ckpt-best",
-             "Name of the checkpoint (prefix) under albert_directory.")
-_define_flag(flags.DEFINE_bool, "do_lower_case", True,
-             "Whether to lower case the input text. Unused here; kept for the original's "
-             "command line.")
-_define_flag(flags.DEFINE_string, "export_path", None,
-             "Checkpoint prefix to write (e.g. /out/model.ckpt). An existing directory "
-             "gets <dir>/model.ckpt.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "checkpoint_name", "model.ckpt-best",
+    "Name of the checkpoint (prefix) under albert_directory.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_lower_case", True,
+    "Whether to lower case the input text. Unused here; kept for the original's command line.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "export_path", None,
+    "Checkpoint prefix to write (e.g. /out/model.ckpt). An existing directory gets "
+    "<dir>/model.ckpt.")
 
 
 def build_pretraining_model(albert_config):

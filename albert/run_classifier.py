@@ -33,72 +33,79 @@ from albert import checkpoint_utils
 from albert import classifier_utils
 from albert import estimator_utils
 from albert import fine_tuning_utils
+from albert import flag_utils
 from albert import modeling
 from albert import tfrecord_utils
 
 logging = tf.compat.v1.logging
 
-flags.DEFINE_string(
-    "data_dir", None,
+flag_utils.define_flag(
+    flags.DEFINE_string, "data_dir", None,
     "The input data dir. Should contain the .tsv files (or other data files) for the task.")
-flags.DEFINE_string(
-    "albert_config_file", None,
-    "The config json file corresponding to the pre-trained ALBERT model. This specifies the "
-    "model architecture.")
-flags.DEFINE_string("task_name", None, "The name of the task to train.")
-flags.DEFINE_string(
-    "vocab_file", None,
-    "The vocabulary file that the ALBERT model was trained on (WordPiece models; ignored "
-    "when --spm_model_file is given).")
+flag_utils.define_flag(
+    flags.DEFINE_string, "albert_config_file", None,
+    "The config json file corresponding to the pre-trained ALBERT model. This specifies the model "
+    "architecture.")
+flag_utils.define_flag(flags.DEFINE_string, "task_name", None, "The name of the task to train.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "vocab_file", None,
+    "The vocabulary file that the ALBERT model was trained on (WordPiece models; ignored when "
+    "--spm_model_file is given).")
 # Deviation (docs/DEVIATIONS.md): not a required flag; one tokenizer source is enough.
-flags.DEFINE_string(
-    "spm_model_file", None,
-    "The model file for sentence piece tokenization. One of --spm_model_file, --vocab_file "
-    "or --albert_hub_module_handle is needed.")
-flags.DEFINE_string(
-    "output_dir", None,
+flag_utils.define_flag(
+    flags.DEFINE_string, "spm_model_file", None,
+    "The model file for sentence piece tokenization. One of --spm_model_file, --vocab_file or "
+    "--albert_hub_module_handle is needed.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "output_dir", None,
     "The output directory where the model checkpoints will be written.")
-flags.DEFINE_string("cached_dir", None, "Path to cached training and dev tfrecord file. "
-                    "The file will be generated if not exist.")
-flags.DEFINE_string(
-    "init_checkpoint", None,
+flag_utils.define_flag(
+    flags.DEFINE_string, "cached_dir", None,
+    "Path to cached training and dev tfrecord file. The file will be generated if not exist.")
+flag_utils.define_flag(
+    flags.DEFINE_string, "init_checkpoint", None,
     "Initial checkpoint (usually from a pre-trained ALBERT model).")
-flags.DEFINE_string(
-    "albert_hub_module_handle", None,
-    "If set, the ALBERT hub module to use.")
-flags.DEFINE_bool(
-    "do_lower_case", True,
-    "Whether to lower case the input text. Should be True for uncased models and False for "
-    "cased models.")
-flags.DEFINE_integer(
-    "max_seq_length", 512,
-    "The maximum total input sequence length after WordPiece tokenization. Sequences longer "
-    "than this will be truncated, and sequences shorter than this will be padded.")
-flags.DEFINE_bool("do_train", False, "Whether to run training.")
-flags.DEFINE_bool("do_eval", False, "Whether to run eval on the dev set.")
-flags.DEFINE_bool("do_predict", False, "Whether to run the model in inference mode on the "
-                  "test set.")
-flags.DEFINE_integer("train_batch_size", 32, "Total batch size for training.")
-flags.DEFINE_integer("eval_batch_size", 8, "Total batch size for eval.")
-flags.DEFINE_integer("predict_batch_size", 8, "Total batch size for predict.")
-flags.DEFINE_float("learning_rate", 5e-5, "The initial learning rate for Adam.")
-flags.DEFINE_integer("train_step", 1000, "Total number of training steps to perform.")
-flags.DEFINE_integer(
-    "warmup_step", 0,
+flag_utils.define_flag(
+    flags.DEFINE_string, "albert_hub_module_handle", None, "If set, the ALBERT hub module to use.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_lower_case", True,
+    "Whether to lower case the input text. Should be True for uncased models and False for cased "
+    "models.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "max_seq_length", 512,
+    "The maximum total input sequence length after WordPiece tokenization. Sequences longer than "
+    "this will be truncated, and sequences shorter than this will be padded.")
+flag_utils.define_flag(flags.DEFINE_bool, "do_train", False, "Whether to run training.")
+flag_utils.define_flag(flags.DEFINE_bool, "do_eval", False, "Whether to run eval on the dev set.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "do_predict", False,
+    "Whether to run the model in inference mode on the test set.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "train_batch_size", 32, "Total batch size for training.")
+flag_utils.define_flag(flags.DEFINE_integer, "eval_batch_size", 8, "Total batch size for eval.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "predict_batch_size", 8, "Total batch size for predict.")
+flag_utils.define_flag(
+    flags.DEFINE_float, "learning_rate", 5e-5, "The initial learning rate for Adam.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "train_step", 1000, "Total number of training steps to perform.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "warmup_step", 0,
     "number of steps to perform linear learning rate warmup for.")
-flags.DEFINE_integer("save_checkpoints_steps", 1000,
-                     "How often to save the model checkpoint.")
-flags.DEFINE_integer("keep_checkpoint_max", 5,
-                     "How many checkpoints to keep (unused, as in the original: every "
-                     "checkpoint is kept until the evaluation sweep prunes it).")
-flags.DEFINE_string("optimizer", "adamw", "Optimizer to use")
-flags.DEFINE_string(
-    "export_dir", None,
+flag_utils.define_flag(
+    flags.DEFINE_integer, "save_checkpoints_steps", 1000, "How often to save the model checkpoint.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "keep_checkpoint_max", 5,
+    "How many checkpoints to keep (unused, as in the original: every checkpoint is kept until the "
+    "evaluation sweep prunes it).")
+flag_utils.define_flag(flags.DEFINE_string, "optimizer", "adamw", "Optimizer to use")
+flag_utils.define_flag(
+    flags.DEFINE_string, "export_dir", None,
     "The directory where the exported SavedModel will be stored.")
-flags.DEFINE_float(
-    "threshold_to_export", float("nan"),
-    "The threshold value that should be used with the exported classifier. When specified, "
-    "the threshold will be attached to the exported SavedModel, and served along with the "
+flag_utils.define_flag(
+    flags.DEFINE_float, "threshold_to_export", float("nan"),
+    "The threshold value that should be used with the exported classifier. When specified, the "
+    "threshold will be attached to the exported SavedModel, and served along with the "
     "predictions. Please use the saved model signature to get the threshold value.")
 estimator_utils.define_tpu_flags()
 

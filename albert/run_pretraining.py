@@ -41,6 +41,7 @@ import tensorflow as tf
 from albert import checkpoint_utils
 from albert import dynamic_masking
 from albert import estimator_utils
+from albert import flag_utils
 from albert import modeling
 from albert import optimization
 from albert import pretraining_heads
@@ -49,76 +50,64 @@ from albert import tfrecord_utils
 FLAGS = flags.FLAGS
 
 
-def _define_flag(define, name, default, help_text, enum_values=None):
-  """Defines a flag unless another runner imported in the same process already did.
-
-  Several runners share flag names (`output_dir`, `init_checkpoint`, ...); importing two of
-  them in one process (tests, notebooks) must not fail with DuplicateFlagError.
-  """
-  if name in FLAGS:
-    return
-  if enum_values is not None:
-    define(name, default, enum_values, help_text)
-  else:
-    define(name, default, help_text)
-
-
 ## Required parameters
-_define_flag(
+flag_utils.define_flag(
     flags.DEFINE_string, "albert_config_file", None,
-    "The config json file corresponding to the pre-trained ALBERT model. "
-    "This specifies the model architecture.")
-_define_flag(
+    "The config json file corresponding to the pre-trained ALBERT model. This specifies the model "
+    "architecture.")
+flag_utils.define_flag(
     flags.DEFINE_string, "input_file", None,
     "Input TF example files (a comma-separated list of files or glob patterns).")
-_define_flag(
+flag_utils.define_flag(
     flags.DEFINE_string, "output_dir", None,
     "The output directory where the model checkpoints will be written.")
 
 ## Other parameters
-_define_flag(
+flag_utils.define_flag(
     flags.DEFINE_string, "init_checkpoint", None,
     "Initial checkpoint (usually from a pre-trained ALBERT model).")
-_define_flag(
+flag_utils.define_flag(
     flags.DEFINE_integer, "max_seq_length", 512,
     "The maximum total input sequence length after WordPiece/SentencePiece tokenization. "
-    "Sequences longer than this were truncated, and sequences shorter than this were "
-    "padded, when the input files were created. Must match the data.")
-_define_flag(
+    "Sequences longer than this were truncated, and sequences shorter than this were padded, when "
+    "the input files were created. Must match the data.")
+flag_utils.define_flag(
     flags.DEFINE_integer, "max_predictions_per_seq", 20,
-    "Maximum number of masked LM predictions per sequence, as written in the input files "
-    "(the length of their masked_lm_* features). Must match the data.")
-_define_flag(flags.DEFINE_bool, "do_train", True, "Whether to run training.")
-_define_flag(flags.DEFINE_bool, "do_eval", False, "Whether to run eval on the dev set.")
-_define_flag(flags.DEFINE_integer, "train_batch_size", 4096, "Total batch size for training.")
-_define_flag(flags.DEFINE_integer, "eval_batch_size", 64, "Total batch size for eval.")
-_define_flag(flags.DEFINE_enum, "optimizer", "lamb", "The optimizer for training.",
-             enum_values=["adamw", "lamb"])
-_define_flag(flags.DEFINE_float, "learning_rate", 0.00176,
-             "The initial learning rate (peak of the warmup).")
-_define_flag(flags.DEFINE_float, "poly_power", 1.0,
-             "The power of the polynomial learning-rate decay.")
-_define_flag(flags.DEFINE_integer, "num_train_steps", 125000, "Number of training steps.")
-_define_flag(flags.DEFINE_integer, "num_warmup_steps", 3125, "Number of warmup steps.")
-_define_flag(flags.DEFINE_integer, "start_warmup_step", 0,
-             "The global step at which the warmup starts.")
-_define_flag(flags.DEFINE_integer, "save_checkpoints_steps", 5000,
-             "How often to save the model checkpoint.")
-_define_flag(flags.DEFINE_integer, "keep_checkpoint_max", 5,
-             "How many checkpoints to keep (0 keeps all).")
-_define_flag(flags.DEFINE_integer, "max_eval_steps", 100, "Maximum number of eval steps.")
-_define_flag(
+    "Maximum number of masked LM predictions per sequence, as written in the input files (the "
+    "length of their masked_lm_* features). Must match the data.")
+flag_utils.define_flag(flags.DEFINE_bool, "do_train", True, "Whether to run training.")
+flag_utils.define_flag(flags.DEFINE_bool, "do_eval", False, "Whether to run eval on the dev set.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "train_batch_size", 4096, "Total batch size for training.")
+flag_utils.define_flag(flags.DEFINE_integer, "eval_batch_size", 64, "Total batch size for eval.")
+flag_utils.define_flag(
+    flags.DEFINE_enum, "optimizer", "lamb",
+    "The optimizer for training.", enum_values=["adamw", "lamb"])
+flag_utils.define_flag(
+    flags.DEFINE_float, "learning_rate", 0.00176, "The initial learning rate (peak of the warmup).")
+flag_utils.define_flag(
+    flags.DEFINE_float, "poly_power", 1.0, "The power of the polynomial learning-rate decay.")
+flag_utils.define_flag(flags.DEFINE_integer, "num_train_steps", 125000, "Number of training steps.")
+flag_utils.define_flag(flags.DEFINE_integer, "num_warmup_steps", 3125, "Number of warmup steps.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "start_warmup_step", 0, "The global step at which the warmup starts.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "save_checkpoints_steps", 5000, "How often to save the model checkpoint.")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "keep_checkpoint_max", 5, "How many checkpoints to keep (0 keeps all).")
+flag_utils.define_flag(flags.DEFINE_integer, "max_eval_steps", 100, "Maximum number of eval steps.")
+flag_utils.define_flag(
     flags.DEFINE_bool, "init_from_group0", False,
-    "Whether to initialize every parameter group of the model from group 0 of "
-    "--init_checkpoint (e.g. to grow a 1-group checkpoint into a G-group model).")
-_define_flag(
+    "Whether to initialize every parameter group of the model from group 0 of --init_checkpoint "
+    "(e.g. to grow a 1-group checkpoint into a G-group model).")
+flag_utils.define_flag(
     flags.DEFINE_integer, "masked_lm_budget", 0,
-    "0 (default): use the masks written by create_pretraining_data (offline masking). "
-    "K > 0: dynamic masking -- every time an example is read, new masks are drawn from its "
-    "token_boundary feature with the offline rules (whole words, n-grams up to 3 with "
-    "p(n) ~ 1/n, 15% of the real tokens, 80/10/10), and K is the number of masked-LM "
-    "prediction slots per sequence (the most tokens masked; it replaces "
-    "max_predictions_per_seq for the model). Offline masks in the files are undone first.")
+    "0 (default): use the masks written by create_pretraining_data (offline masking). K > 0: "
+    "dynamic masking -- every time an example is read, new masks are drawn from its "
+    "token_boundary feature with the offline rules (whole words, n-grams up to 3 with p(n) ~ 1/n, "
+    "15% of the real tokens, 80/10/10), and K is the number of masked-LM prediction slots per "
+    "sequence (the most tokens masked; it replaces max_predictions_per_seq for the model). "
+    "Offline masks in the files are undone first.")
 estimator_utils.define_tpu_flags()
 
 # The fraction of real tokens masked by dynamic masking, as create_pretraining_data's default
