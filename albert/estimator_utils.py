@@ -14,6 +14,10 @@ import tensorflow as tf
 
 FLAGS = flags.FLAGS
 
+# Graph collection holding the training loss guarded by `check_loss_is_finite`, so that hooks
+# created outside the model_fn (ThroughputLoggingHook) can log it.
+TRAINING_LOSS_COLLECTION = "albert_training_loss"
+
 
 def define_tpu_flags():
   """Defines the original's TPU flags (same names and defaults); safe to call repeatedly."""
@@ -128,7 +132,8 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
       every_n_steps: log every this many steps.
       output_dir: if given, also write `examples_per_sec` and `tokens_per_sec` summaries here.
       loss: optional scalar loss Tensor, logged with the throughput (on CPU/GPU the
-        TPUEstimator logs no loss during training).
+        TPUEstimator logs no loss during training). By default, the loss a model_fn passed
+        through `check_loss_is_finite`, if any.
     """
     self._loss = loss
     self._batch_size = batch_size
@@ -145,6 +150,10 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
     self._global_step = tf.compat.v1.train.get_global_step()
     if self._global_step is None:
       raise RuntimeError("ThroughputLoggingHook needs a global step in the graph.")
+    if self._loss is None:
+      guarded_losses = tf.compat.v1.get_collection(TRAINING_LOSS_COLLECTION)
+      if guarded_losses:
+        self._loss = guarded_losses[-1]
     if self._output_dir:
       self._writer = tf.compat.v1.summary.FileWriterCache.get(self._output_dir)
 
@@ -203,6 +212,7 @@ def check_loss_is_finite(loss):
     The same loss value, guarded by the assertion.
   """
   if "use_tpu" in FLAGS and FLAGS.is_parsed() and FLAGS.use_tpu:
+    tf.compat.v1.add_to_collection(TRAINING_LOSS_COLLECTION, loss)
     return loss
   global_step = tf.compat.v1.train.get_or_create_global_step()
   assertion = tf.compat.v1.Assert(
@@ -220,4 +230,6 @@ def check_loss_is_finite(loss):
     with tf.control_dependencies([assertion]):
       return tf.identity(value), grad
 
-  return guarded_identity(loss)
+  guarded_loss = guarded_identity(loss)
+  tf.compat.v1.add_to_collection(TRAINING_LOSS_COLLECTION, guarded_loss)
+  return guarded_loss

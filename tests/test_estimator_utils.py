@@ -41,9 +41,9 @@ def _linear_model_fn(poison_step=None):
     update = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss)
     with tf.control_dependencies([update]):
       train_op = step.assign_add(1)
+    # The loss reaches the hook through check_loss_is_finite's collection.
     hooks = [estimator_utils.ThroughputLoggingHook(
-        params["batch_size"], 1, 6, every_n_steps=2, loss=loss,
-        output_dir=params.get("model_dir"))]
+        params["batch_size"], 1, 6, every_n_steps=2, output_dir=params.get("model_dir"))]
     return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
         mode=mode, loss=loss, train_op=train_op, training_hooks=hooks)
 
