@@ -186,7 +186,7 @@ def main():
         time.strftime("%Y-%m-%d %H:%M", time.gmtime()))
   print()
   print("Machine: %s, %d cores (os.cpu_count), %d threads per side; Python %s; "
-        "load average at the end %.1f / %.1f / %.1f (other jobs were running)." %
+        "load average at the end %.1f / %.1f / %.1f (the benchmark itself keeps ~2 busy)." %
         (cpu, os.cpu_count(), args.threads, platform.python_version(), *load))
   print("ALBERT-base (configs/albert_base_v2.json, random init), 2-class head, "
         "max_seq_length %d, batch %d; %d warm-up steps, then %d train / %d eval steps timed."
