@@ -29,6 +29,7 @@ flags.DEFINE_string("output_dir", "demo_output", "Where the demo writes everythi
 flags.DEFINE_integer("vocab_size", 8000, "SentencePiece vocabulary size.")
 flags.DEFINE_integer("num_train_steps", 800, "Pretraining steps.")
 flags.DEFINE_integer("train_batch_size", 32, "Pretraining batch size.")
+flags.DEFINE_float("learning_rate", 0.005, "Peak LAMB learning rate.")
 flags.DEFINE_integer("max_seq_length", 128, "Sequence length of the pretraining data.")
 flags.DEFINE_integer("dupe_factor", 3, "Passes over the corpus with different masks.")
 flags.DEFINE_integer("num_workers", 2, "create_pretraining_data worker processes.")
@@ -205,17 +206,15 @@ def main(argv):
       logs, "run_pretraining", albert_config_file=config_path, input_file=train_record,
       output_dir=model_dir, do_train=True, do_eval=False,
       max_seq_length=FLAGS.max_seq_length, max_predictions_per_seq=20,
-      train_batch_size=FLAGS.train_batch_size, optimizer="lamb", learning_rate=0.005,
+      train_batch_size=FLAGS.train_batch_size, optimizer="lamb", learning_rate=FLAGS.learning_rate,
       num_train_steps=FLAGS.num_train_steps,
       num_warmup_steps=max(1, FLAGS.num_train_steps // 10),
       save_checkpoints_steps=max(1, FLAGS.num_train_steps // 4))
-  losses = re.findall(r"loss = ([0-9.]+), step = (\d+)", train_log)
-  if losses:
+  progress = re.findall(r"step (\d+)/\d+: loss = ([0-9.]+), .*", train_log)
+  if progress:
     print("training loss: %s at step %s -> %s at step %s" % (
-        losses[0][0], losses[0][1], losses[-1][0], losses[-1][1]))
-  throughput = re.findall(r"step \d+/\d+: .*examples/sec.*", train_log)
-  if throughput:
-    print("throughput:    %s" % throughput[-1])
+        progress[0][1], progress[0][0], progress[-1][1], progress[-1][0]))
+    print("throughput:    %s" % re.findall(r"step \d+/\d+: loss.*", train_log)[-1])
   _run(logs, "run_pretraining", albert_config_file=config_path, input_file=eval_record,
        output_dir=model_dir, do_train=False, do_eval=True,
        max_seq_length=FLAGS.max_seq_length, max_predictions_per_seq=20,
@@ -227,6 +226,8 @@ def main(argv):
     print(handle.read().rstrip())
 
   _banner("The pretrained model fills in a masked word")
+  print("(minutes of CPU pretraining teach mostly frequent words; the released models trained "
+        "for 125k+ steps at batch 4096)")
   show_masked_guesses(config_path, spm_prefix + ".model",
                       os.path.join(model_dir, "model.ckpt-best"),
                       "Return a new list containing all items from the iterable.", "list")
