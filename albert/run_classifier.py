@@ -200,15 +200,25 @@ def build_feature_cache(cache_path, split_name, read_examples, data_file, label_
   def build(tmp_path):
     examples = read_examples()
     num_actual_examples = len(examples)
-    if pad_to_multiple_of:
-      while len(examples) % pad_to_multiple_of != 0:
-        examples.append(classifier_utils.PaddingInputExample())
+    examples = pad_examples(examples, pad_to_multiple_of)
     num_written = classifier_utils.file_based_convert_examples_to_features(
         examples, label_list, FLAGS.max_seq_length, tokenizer, tmp_path, task_name)
     return {"num_examples": num_written, "num_actual_examples": num_actual_examples}
 
   # Deviation (docs/DEVIATIONS.md): caches are rebuilt when the flags that shaped them change.
   return tfrecord_utils.ensure_feature_cache(cache_path, fingerprint, build)
+
+
+def pad_examples(examples, multiple):
+  """Pads `examples` with `PaddingInputExample`s to a multiple of `multiple` (None: as is).
+
+  TPUs need every batch full; padding rows carry is_real_example=0, so metrics ignore them,
+  and the prediction writer drops them.
+  """
+  examples = list(examples)
+  if multiple:
+    examples += [classifier_utils.PaddingInputExample()] * (-len(examples) % multiple)
+  return examples
 
 
 def _checkpoint_to_use(output_dir):
@@ -375,6 +385,18 @@ def main(_):
 
   estimator = make_estimator(model_fn)
 
+  def input_fn_for(record_file, is_training, batch_size):
+    # Training drops the last partial batch; evaluation and prediction keep every example,
+    # except on TPU, whose padded files are whole batches already.
+    return classifier_utils.file_based_input_fn_builder(
+        input_file=record_file,
+        seq_length=FLAGS.max_seq_length,
+        is_training=is_training,
+        drop_remainder=is_training or FLAGS.use_tpu,
+        task_name=task_name,
+        use_tpu=FLAGS.use_tpu,
+        bsz=batch_size)
+
   if FLAGS.do_train:
     train_file = os.path.join(cached_dir, task_name + "_train.tf_record")
     train_data = processor._path(FLAGS.data_dir, processor.train_file)  # pylint: disable=protected-access
@@ -385,14 +407,7 @@ def main(_):
     logging.info("  Num examples = %d", metadata["num_actual_examples"])
     logging.info("  Batch size = %d", FLAGS.train_batch_size)
     logging.info("  Num steps = %d", FLAGS.train_step)
-    train_input_fn = classifier_utils.file_based_input_fn_builder(
-        input_file=train_file,
-        seq_length=FLAGS.max_seq_length,
-        is_training=True,
-        drop_remainder=True,
-        task_name=task_name,
-        use_tpu=FLAGS.use_tpu,
-        bsz=FLAGS.train_batch_size)
+    train_input_fn = input_fn_for(train_file, True, FLAGS.train_batch_size)
     throughput_hook = estimator_utils.ThroughputLoggingHook(
         batch_size=FLAGS.train_batch_size, seq_length=FLAGS.max_seq_length,
         num_train_steps=FLAGS.train_step,
@@ -415,14 +430,7 @@ def main(_):
     eval_steps = None
     if FLAGS.use_tpu:
       eval_steps = metadata["num_examples"] // FLAGS.eval_batch_size
-    eval_input_fn = classifier_utils.file_based_input_fn_builder(
-        input_file=eval_file,
-        seq_length=FLAGS.max_seq_length,
-        is_training=False,
-        drop_remainder=FLAGS.use_tpu,
-        task_name=task_name,
-        use_tpu=FLAGS.use_tpu,
-        bsz=FLAGS.eval_batch_size)
+    eval_input_fn = input_fn_for(eval_file, False, FLAGS.eval_batch_size)
 
     def evaluate_fn(checkpoint_prefix):
       result = estimator.evaluate(input_fn=eval_input_fn, steps=eval_steps,
@@ -447,9 +455,8 @@ def main(_):
   if FLAGS.do_predict:
     predict_examples = processor.get_test_examples(FLAGS.data_dir)
     num_actual_predict_examples = len(predict_examples)
-    if FLAGS.use_tpu:
-      while len(predict_examples) % FLAGS.predict_batch_size != 0:
-        predict_examples.append(classifier_utils.PaddingInputExample())
+    predict_examples = pad_examples(
+        predict_examples, FLAGS.predict_batch_size if FLAGS.use_tpu else None)
     predict_file = os.path.join(output_dir, "predict.tf_record")
     classifier_utils.file_based_convert_examples_to_features(
         predict_examples, label_list, FLAGS.max_seq_length, tokenizer, predict_file,
@@ -458,14 +465,7 @@ def main(_):
     logging.info("  Num examples = %d (%d actual, %d padding)", len(predict_examples),
                  num_actual_predict_examples,
                  len(predict_examples) - num_actual_predict_examples)
-    predict_input_fn = classifier_utils.file_based_input_fn_builder(
-        input_file=predict_file,
-        seq_length=FLAGS.max_seq_length,
-        is_training=False,
-        drop_remainder=FLAGS.use_tpu,
-        task_name=task_name,
-        use_tpu=FLAGS.use_tpu,
-        bsz=FLAGS.predict_batch_size)
+    predict_input_fn = input_fn_for(predict_file, False, FLAGS.predict_batch_size)
     checkpoint_path = _checkpoint_to_use(output_dir)
     results = estimator.predict(input_fn=predict_input_fn, checkpoint_path=checkpoint_path)
     write_prediction_files(output_dir, predict_examples, results,
