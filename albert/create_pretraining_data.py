@@ -178,32 +178,6 @@ def make_tokenizer(options):
 # Reading: input files -> stream of shards of raw documents.
 
 
-def expand_input_patterns(input_patterns):
-  """Expands a comma-separated list (or a list) of files and globs into sorted file paths.
-
-  Raises:
-    FileNotFoundError: naming a plain path that does not exist, or a glob matching nothing.
-  """
-  if isinstance(input_patterns, str):
-    input_patterns = input_patterns.split(",")
-  input_files = []
-  for pattern in input_patterns:
-    pattern = pattern.strip()
-    if not pattern:
-      continue
-    # Sorted, so that the document order (and hence the output) does not depend on the
-    # order a filesystem lists its files in.
-    matches = sorted(tf.io.gfile.glob(pattern))
-    if not matches:
-      if any(char in pattern for char in "*?["):
-        raise FileNotFoundError("Input pattern matched no files: %s" % pattern)
-      raise FileNotFoundError("Input file not found: %s" % pattern)
-    input_files.extend(matches)
-  if not input_files:
-    raise ValueError("--input_file is empty: give one or more files or globs.")
-  return input_files
-
-
 def _open_binary(path):
   """Opens a file for reading bytes: builtin `open` for local paths, tf.io.gfile otherwise."""
   if "://" in path:
@@ -546,7 +520,7 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
     raise ValueError("--num_workers must be at least 1; got %d" % num_workers)
   if documents_per_shard < 1:
     raise ValueError("--documents_per_shard must be at least 1; got %d" % documents_per_shard)
-  input_files = expand_input_patterns(input_patterns)
+  input_files = tfrecord_utils.expand_file_patterns(input_patterns)
   if isinstance(output_files, str):
     output_files = [path.strip() for path in output_files.split(",") if path.strip()]
   if not output_files:

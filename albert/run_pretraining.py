@@ -363,22 +363,6 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_tr
       example_map_fn=example_map_fn)
 
 
-def expand_input_files(input_file):
-  """Expands a comma-separated list of files / glob patterns, failing on empty matches."""
-  input_files = []
-  for pattern in input_file.split(","):
-    pattern = pattern.strip()
-    if not pattern:
-      continue
-    matches = tf.io.gfile.glob(pattern)
-    if not matches:
-      raise ValueError("--input_file: %r matches no file." % pattern)
-    input_files.extend(sorted(matches))
-  if not input_files:
-    raise ValueError("--input_file is empty: give files or glob patterns, comma-separated.")
-  return input_files
-
-
 def main(_):
   logging.set_verbosity(logging.INFO)
 
@@ -396,7 +380,7 @@ def main(_):
          FLAGS.albert_config_file))
 
   tf.io.gfile.makedirs(FLAGS.output_dir)
-  input_files = expand_input_files(FLAGS.input_file)
+  input_files = tfrecord_utils.expand_file_patterns(FLAGS.input_file)
   logging.info("*** Input Files ***")
   for input_file in input_files:
     logging.info("  %s", input_file)

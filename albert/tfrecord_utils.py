@@ -27,6 +27,50 @@ def float_feature(values):
   return tf.train.Feature(float_list=tf.train.FloatList(value=list(values)))
 
 
+class InputFileNotFoundError(FileNotFoundError, ValueError):
+  """An input file or glob pattern given on the command line matched no file.
+
+  Both a FileNotFoundError and a ValueError (a bad flag value), so callers may catch either.
+  """
+
+
+def expand_file_patterns(patterns, flag_name="--input_file"):
+  """Expands a comma-separated list (or a list) of files and globs into file paths.
+
+  Each pattern's matches are sorted, so the order (and anything derived from it, such as
+  pretraining data) does not depend on the order a filesystem lists its files in.
+
+  Args:
+    patterns: str "a.txt,dir/*.txt" or a list of such patterns.
+    flag_name: the flag the patterns came from, for error messages.
+
+  Returns:
+    list of file paths, pattern by pattern.
+
+  Raises:
+    InputFileNotFoundError: naming a plain path that does not exist, or a glob matching nothing.
+    ValueError: if no pattern was given.
+  """
+  if isinstance(patterns, str):
+    patterns = patterns.split(",")
+  paths = []
+  for pattern in patterns:
+    pattern = pattern.strip()
+    if not pattern:
+      continue
+    matches = sorted(tf.io.gfile.glob(pattern))
+    if not matches:
+      if any(char in pattern for char in "*?["):
+        raise InputFileNotFoundError("Input pattern matched no files: %s (from %s)" %
+                                     (pattern, flag_name))
+      raise InputFileNotFoundError("Input file not found: %s (from %s)" % (pattern, flag_name))
+    paths.extend(matches)
+  if not paths:
+    raise ValueError("%s is empty: give one or more files or glob patterns, comma-separated." %
+                     flag_name)
+  return paths
+
+
 def _temporary_sibling(path):
   """Returns a unique temporary name in the directory of `path` (renames stay on one device)."""
   directory, base = os.path.split(path)

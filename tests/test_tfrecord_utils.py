@@ -118,3 +118,18 @@ def test_feature_cache_without_sidecar_is_rebuilt(tmp_path):
                                       and {"n": 2})
   assert len(calls) == 1
   assert len(list(tf.compat.v1.io.tf_record_iterator(path))) == 2
+
+
+def test_expand_file_patterns_sorts_and_names_what_is_missing(tmp_path):
+  for name in ("b.txt", "a.txt", "c.dat"):
+    (tmp_path / name).write_text("x")
+  paths = tfrecord_utils.expand_file_patterns(
+      "%s, %s" % (tmp_path / "c.dat", tmp_path / "*.txt"))
+  assert paths == [str(tmp_path / "c.dat"), str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+  # Both a FileNotFoundError and a ValueError (a bad flag value).
+  with pytest.raises(FileNotFoundError, match=r"matched no files: .*none-\*\.txt \(from --x\)"):
+    tfrecord_utils.expand_file_patterns([str(tmp_path / "none-*.txt")], flag_name="--x")
+  with pytest.raises(ValueError, match="Input file not found: .*gone.txt"):
+    tfrecord_utils.expand_file_patterns(str(tmp_path / "gone.txt"))
+  with pytest.raises(ValueError, match="--input_file is empty"):
+    tfrecord_utils.expand_file_patterns(" , ")
