@@ -221,12 +221,20 @@ def pad_examples(examples, multiple):
   return examples
 
 
-def _checkpoint_to_use(output_dir):
-  """model.ckpt-best if present, else the newest checkpoint (with a warning)."""
+def _checkpoint_to_use(output_dir, init_checkpoint=None):
+  """model.ckpt-best if present, else the newest checkpoint (with a warning).
+
+  With no checkpoint in `output_dir` at all, `init_checkpoint` (e.g. an already fine-tuned
+  model imported from elsewhere) is used as it is.
+  """
   best_prefix = os.path.join(output_dir, checkpoint_utils.BEST_PREFIX_NAME)
   if tf.io.gfile.exists(best_prefix + ".index"):
     return best_prefix
   checkpoints = checkpoint_utils.list_checkpoints(output_dir)
+  if not checkpoints and init_checkpoint:
+    logging.info("No checkpoint in %s; using --init_checkpoint=%s as it is.", output_dir,
+                 init_checkpoint)
+    return init_checkpoint
   if not checkpoints:
     raise ValueError("No checkpoint in %s: expected model.ckpt-best (written by --do_eval) or "
                      "model.ckpt-N (written by --do_train)." % output_dir)
@@ -466,14 +474,14 @@ def main(_):
                  num_actual_predict_examples,
                  len(predict_examples) - num_actual_predict_examples)
     predict_input_fn = input_fn_for(predict_file, False, FLAGS.predict_batch_size)
-    checkpoint_path = _checkpoint_to_use(output_dir)
+    checkpoint_path = _checkpoint_to_use(output_dir, FLAGS.init_checkpoint)
     results = estimator.predict(input_fn=predict_input_fn, checkpoint_path=checkpoint_path)
     write_prediction_files(output_dir, predict_examples, results,
                            num_actual_predict_examples, label_list, task_name)
     logging.info("Wrote test_results.tsv and submit_results.tsv in %s", output_dir)
 
   if FLAGS.export_dir:
-    checkpoint_path = _checkpoint_to_use(output_dir)
+    checkpoint_path = _checkpoint_to_use(output_dir, FLAGS.init_checkpoint)
     export_model_fn = model_fn
     if not math.isnan(FLAGS.threshold_to_export):
       export_model_fn = add_threshold_to_model_fn(model_fn, FLAGS.threshold_to_export)
