@@ -48,10 +48,8 @@ def copy_checkpoint(src_prefix, dst_prefix):
     raise ValueError("Checkpoint %s not found (no %s.index)." % (src_prefix, src_prefix))
   delete_checkpoint(dst_prefix)
   for source in sources:
-    target = dst_prefix + source[len(src_prefix):]
-    tmp_target = target + ".tmp-copy"
-    tf.io.gfile.copy(source, tmp_target, overwrite=True)
-    tf.io.gfile.rename(tmp_target, target, overwrite=True)
+    with tfrecord_utils.atomic_output(dst_prefix + source[len(src_prefix):]) as tmp_target:
+      tf.io.gfile.copy(source, tmp_target, overwrite=True)
 
 
 def delete_checkpoint(prefix):

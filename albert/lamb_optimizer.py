@@ -4,15 +4,15 @@
 LAMB lets pretraining use very large batches: each variable's step is scaled so that its size
 is proportional to the variable's own norm, instead of one learning rate for all layers.
 Everything else (moments without bias correction, decoupled decay, slot names) is the AdamW of
-`optimization.py`, which this class extends with only the trust ratio.
+`adamw_optimizer.py`, which this class extends with only the trust ratio.
 """
 
 import tensorflow as tf
 
-from albert import optimization
+from albert import adamw_optimizer
 
 
-class LAMBOptimizer(optimization.AdamWeightDecayOptimizer):
+class LAMBOptimizer(adamw_optimizer.AdamWeightDecayOptimizer):
   """Layer-wise Adaptive Moments optimizer for Batch training, as in the original ALBERT.
 
   With u the AdamW update of a variable w (moments, no bias correction, decay added):
@@ -70,4 +70,4 @@ class LAMBOptimizer(optimization.AdamWeightDecayOptimizer):
 
   def _do_layer_adaptation(self, name):
     """Whether the variable named `name` gets a trust ratio."""
-    return not optimization.name_matches_any(self.exclude_from_layer_adaptation, name)
+    return not adamw_optimizer.name_matches_any(self.exclude_from_layer_adaptation, name)

@@ -5,13 +5,17 @@ The original repeats a TFRecord writer, a record decoder and an input pipeline i
 they live here once:
 
   * `int64_feature`, `float_feature`: build `tf.train.Feature`s.
-  * `AtomicTFRecordWriter`: output files appear only complete (temporary name, then rename).
+  * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter` and
+    `atomic_write_text` are built on it, so output files appear only complete.
   * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
   * `ensure_feature_cache`: feature caches rebuilt when the flags that shaped them change.
 """
 
+import contextlib
 import json
 import os
+import re
+import socket
 import uuid
 
 import tensorflow as tf
@@ -71,18 +75,106 @@ def expand_file_patterns(patterns, flag_name="--input_file"):
   return paths
 
 
+# Temporary names are ".<base>.tmp-<host>-<pid>-<random>" beside the final path: renames stay
+# on one filesystem, and a later run can tell a temporary left by a killed process (same host,
+# process gone) from one a live process is still writing.
+_TEMPORARY_NAME_RE = re.compile(r"^\.(?P<base>.+)\.tmp-(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{12}$")
+
+
 def _temporary_sibling(path):
-  """Returns a unique temporary name in the directory of `path` (renames stay on one device)."""
+  """Returns a unique temporary name in the directory of `path` (see _TEMPORARY_NAME_RE)."""
   directory, base = os.path.split(path)
-  return os.path.join(directory, ".%s.tmp-%s" % (base, uuid.uuid4().hex[:12]))
+  return os.path.join(directory, ".%s.tmp-%s-%d-%s" % (base, socket.gethostname(), os.getpid(),
+                                                        uuid.uuid4().hex[:12]))
+
+
+def _process_is_alive(pid):
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:
+    return True  # Someone else's live process.
+  return True
+
+
+def _remove_path(path):
+  if tf.io.gfile.isdir(path):
+    tf.io.gfile.rmtree(path)
+  elif tf.io.gfile.exists(path):
+    tf.io.gfile.remove(path)
+
+
+def remove_stale_temporaries(path):
+  """Removes the temporaries of `path` left behind by killed processes of this machine.
+
+  A process killed while writing `path` (SIGKILL, power loss) cannot clean up after itself.
+  Temporaries written by a process of this host that no longer runs are removed; those of live
+  processes, or of other hosts (shared filesystems, gs://), are left alone.
+
+  Args:
+    path: the final output path whose temporaries should be cleaned up.
+
+  Returns:
+    list of the removed temporary paths.
+  """
+  directory, base = os.path.split(path)
+  if directory and not tf.io.gfile.isdir(directory):
+    return []
+  removed = []
+  host = socket.gethostname()
+  for name in tf.io.gfile.listdir(directory or "."):
+    match = _TEMPORARY_NAME_RE.match(name.rstrip("/"))
+    if not match or match.group("base") != base or match.group("host") != host:
+      continue
+    if _process_is_alive(int(match.group("pid"))):
+      continue
+    stale = os.path.join(directory, name.rstrip("/"))
+    _remove_path(stale)
+    removed.append(stale)
+  if removed:
+    tf.compat.v1.logging.info("Removed %d temporary file(s) of %s left by a killed run: %s",
+                              len(removed), path, ", ".join(removed))
+  return removed
+
+
+@contextlib.contextmanager
+def atomic_output(path):
+  """Context manager giving a temporary path that becomes `path` only if the block succeeds.
+
+  The one write-then-rename helper of the package: every output that must never be seen
+  half-written (TFRecords, feature caches, text results, checkpoint copies) goes through it.
+  The block writes a file (or a directory) at the yielded temporary path; leaving the block
+  normally renames it to `path` (replacing an existing file), leaving it through an exception
+  removes it. Stale temporaries of `path` from killed runs are removed first. Works for every
+  filesystem `tf.io.gfile` knows.
+
+  Usage:
+    with atomic_output("out/results.txt") as tmp_path:
+      write_everything_to(tmp_path)
+
+  Args:
+    path: the final path.
+
+  Yields:
+    str, the temporary path to write.
+  """
+  directory = os.path.dirname(path)
+  if directory:
+    tf.io.gfile.makedirs(directory)
+  remove_stale_temporaries(path)
+  tmp_path = _temporary_sibling(path)
+  try:
+    yield tmp_path
+    if tf.io.gfile.isdir(tmp_path) and tf.io.gfile.isdir(path):
+      tf.io.gfile.rmtree(path)  # A directory cannot be renamed over a non-empty one.
+    tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  finally:
+    _remove_path(tmp_path)
 
 
 class AtomicTFRecordWriter(object):
-  """A TFRecord writer whose output file appears only once it is complete.
-
-  Records go to a temporary sibling file; leaving the `with` block normally renames it to
-  `path`, leaving it through an exception (or a kill) leaves no file under `path`. Works for
-  every filesystem `tf.io.gfile` knows (local, gs://, ...).
+  """A TFRecord writer whose output file appears only once it is complete (`atomic_output`).
 
   Usage:
     with AtomicTFRecordWriter("out.tfrecord") as writer:
@@ -92,14 +184,11 @@ class AtomicTFRecordWriter(object):
   def __init__(self, path):
     self.path = path
     self.num_written = 0
-    self._tmp_path = _temporary_sibling(path)
+    self._output = atomic_output(path)
     self._writer = None
 
   def __enter__(self):
-    directory = os.path.dirname(self.path)
-    if directory:
-      tf.io.gfile.makedirs(directory)
-    self._writer = tf.io.TFRecordWriter(self._tmp_path)
+    self._writer = tf.io.TFRecordWriter(self._output.__enter__())
     return self
 
   def write(self, example):
@@ -111,26 +200,14 @@ class AtomicTFRecordWriter(object):
 
   def __exit__(self, exc_type, exc_value, traceback):
     self._writer.close()
-    if exc_type is None:
-      tf.io.gfile.rename(self._tmp_path, self.path, overwrite=True)
-    elif tf.io.gfile.exists(self._tmp_path):
-      tf.io.gfile.remove(self._tmp_path)
-    return False
+    return self._output.__exit__(exc_type, exc_value, traceback)
 
 
 def atomic_write_text(path, text):
   """Writes `text` to `path` so that readers see either the old file or the whole new one."""
-  directory = os.path.dirname(path)
-  if directory:
-    tf.io.gfile.makedirs(directory)
-  tmp_path = _temporary_sibling(path)
-  try:
+  with atomic_output(path) as tmp_path:
     with tf.io.gfile.GFile(tmp_path, "w") as handle:
       handle.write(text)
-    tf.io.gfile.rename(tmp_path, path, overwrite=True)
-  finally:
-    if tf.io.gfile.exists(tmp_path):
-      tf.io.gfile.remove(tmp_path)
 
 
 def decode_record(record, name_to_features):
@@ -249,20 +326,12 @@ def ensure_feature_cache(path, fingerprint, build_fn):
   else:
     tf.compat.v1.logging.info("Building feature cache %s", path)
 
-  directory = os.path.dirname(path)
-  if directory:
-    tf.io.gfile.makedirs(directory)
-  tmp_path = _temporary_sibling(path)
-  try:
+  with atomic_output(path) as tmp_path:
     metadata = build_fn(tmp_path) or {}
-    # The sidecar goes away first so that a crash between the two renames leaves a cache
-    # without a sidecar, which the next run treats as stale.
+    # The sidecar goes away before the cache is renamed into place, so that a crash between
+    # the two leaves a cache without a sidecar, which the next run treats as stale.
     if tf.io.gfile.exists(sidecar):
       tf.io.gfile.remove(sidecar)
-    tf.io.gfile.rename(tmp_path, path, overwrite=True)
-  finally:
-    if tf.io.gfile.exists(tmp_path):
-      tf.io.gfile.remove(tmp_path)
   atomic_write_text(sidecar, json.dumps(
       {"fingerprint": fingerprint, "metadata": metadata}, indent=2, sort_keys=True) + "\n")
   return metadata

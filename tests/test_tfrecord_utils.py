@@ -133,3 +133,42 @@ def test_expand_file_patterns_sorts_and_names_what_is_missing(tmp_path):
     tfrecord_utils.expand_file_patterns(str(tmp_path / "gone.txt"))
   with pytest.raises(ValueError, match="--input_file is empty"):
     tfrecord_utils.expand_file_patterns(" , ")
+
+
+def _dead_pid():
+  """The pid of a process that has exited (and been reaped)."""
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  process = subprocess.Popen([sys.executable, "-c", "pass"])
+  process.wait()
+  return process.pid
+
+
+def test_atomic_output_removes_temporaries_of_killed_runs_only(tmp_path):
+  import socket  # pylint: disable=g-import-not-at-top
+  host = socket.gethostname()
+  killed = tmp_path / (".out.tfrecord.tmp-%s-%d-%s" % (host, _dead_pid(), "a" * 12))
+  live = tmp_path / (".out.tfrecord.tmp-%s-%d-%s" % (host, os.getpid(), "b" * 12))
+  other_host = tmp_path / (".out.tfrecord.tmp-elsewhere-%d-%s" % (_dead_pid(), "c" * 12))
+  other_file = tmp_path / (".other.tfrecord.tmp-%s-%d-%s" % (host, _dead_pid(), "d" * 12))
+  killed_dir = tmp_path / (".out.tfrecord.tmp-%s-%d-%s" % (host, _dead_pid(), "e" * 12))
+  for path in (killed, live, other_host, other_file):
+    path.write_bytes(b"partial")
+  killed_dir.mkdir()
+  (killed_dir / "part").write_bytes(b"partial")
+
+  _write(str(tmp_path / "out.tfrecord"), 2)
+
+  assert sorted(os.listdir(tmp_path)) == sorted(
+      ["out.tfrecord", live.name, other_host.name, other_file.name])
+
+
+def test_atomic_output_writes_a_directory_and_replaces_the_old_one(tmp_path):
+  target = str(tmp_path / "exported")
+  for generation in ("old", "new"):
+    with tfrecord_utils.atomic_output(target) as tmp_dir:
+      os.makedirs(tmp_dir)
+      with open(os.path.join(tmp_dir, generation + ".txt"), "w") as handle:
+        handle.write(generation)
+  assert os.listdir(target) == ["new.txt"]
+  assert os.listdir(tmp_path) == ["exported"]
