@@ -1,10 +1,16 @@
 # Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
-"""Checkpoint files and the evaluation sweep shared by every runner.
+"""Checkpoints shared by every runner: initialization, the evaluation sweep, the best copy.
 
 The original pretraining, GLUE, SQuAD and RACE runners each carry their own loop that waits
 for checkpoints, evaluates them, keeps the best as `model.ckpt-best` and prunes the rest; some
 of those loops never end (issue #243). `sweep_checkpoints` is that loop, written once, and it
-always terminates.
+always terminates. Also here, once each:
+
+  * `init_from_checkpoint`: the model_fn block that loads `--init_checkpoint` (assignment
+    maps, TPU scaffold, variable log).
+  * `best_or_latest_checkpoint`: which checkpoint predict and export use.
+  * `mark_training_finished` / `training_finished_step`: a marker the training phase writes, so
+    that an evaluation sweep knows no further checkpoint will come.
 """
 
 import os
@@ -12,11 +18,15 @@ import re
 import time
 
 from absl import logging
+import numpy as np
 import tensorflow as tf
 
+from albert import modeling
 from albert import tfrecord_utils
 
 BEST_PREFIX_NAME = "model.ckpt-best"
+# Written by the training phase when it ends: "global_step = N".
+TRAINING_FINISHED_FILE_NAME = "training_finished.txt"
 _STEP_INDEX_RE = re.compile(r"model\.ckpt-(\d+)\.index$")
 
 
@@ -58,6 +68,129 @@ def delete_checkpoint(prefix):
     tf.io.gfile.remove(path)
 
 
+def best_or_latest_checkpoint(model_dir, init_checkpoint=None):
+  """The checkpoint prediction and export use: `model.ckpt-best`, else the newest one.
+
+  Args:
+    model_dir: the run's output directory.
+    init_checkpoint: used as it is when `model_dir` holds no checkpoint at all (e.g. an
+      already fine-tuned model imported from elsewhere); None to require one.
+
+  Returns:
+    str, a checkpoint prefix.
+
+  Raises:
+    ValueError: no checkpoint in `model_dir` and no `init_checkpoint`.
+  """
+  best_prefix = os.path.join(model_dir, BEST_PREFIX_NAME)
+  if tf.io.gfile.exists(best_prefix + ".index"):
+    return best_prefix
+  checkpoints = list_checkpoints(model_dir)
+  if checkpoints:
+    # Deviation (docs/DEVIATIONS.md): the original fails without model.ckpt-best.
+    logging.warning("No %s in %s (run the evaluation to pick the best checkpoint); using the "
+                    "newest checkpoint %s.", BEST_PREFIX_NAME, model_dir, checkpoints[-1][1])
+    return checkpoints[-1][1]
+  if init_checkpoint:
+    logging.info("No checkpoint in %s; using --init_checkpoint=%s as it is.", model_dir,
+                 init_checkpoint)
+    return init_checkpoint
+  raise ValueError("No checkpoint in %s: expected %s (written by the evaluation) or "
+                   "model.ckpt-N (written by training)." % (model_dir, BEST_PREFIX_NAME))
+
+
+def init_from_checkpoint(init_checkpoint, use_tpu, num_of_groups=0):
+  """Initializes the trainable variables of the graph being built from `init_checkpoint`.
+
+  Called in a model_fn after the model is built. Variables are matched by name
+  (`modeling.get_assignment_map_from_checkpoint`); every trainable variable is logged with
+  whether it was found.
+
+  Args:
+    init_checkpoint: checkpoint prefix, or None/"" (then nothing is loaded).
+    use_tpu: bool; on TPU the initialization must run inside the Scaffold function.
+    num_of_groups: 0 for exact names; G > 0 builds G assignment maps that fill every
+      parameter group from group 0 of the checkpoint (`--init_from_group0`).
+
+  Returns:
+    the TPUEstimatorSpec `scaffold_fn` on TPU, else None.
+  """
+  trainable_variables = tf.compat.v1.trainable_variables()
+  initialized_variable_names = {}
+  scaffold_fn = None
+  if init_checkpoint:
+    assignment_maps, initialized_variable_names = (
+        modeling.get_assignment_map_from_checkpoint(trainable_variables, init_checkpoint,
+                                                    num_of_groups))
+    if not num_of_groups:
+      assignment_maps = [assignment_maps]
+
+    def initialize():
+      # One map per group: a checkpoint tensor can initialize several graph variables only
+      # through separate calls.
+      for assignment_map in assignment_maps:
+        tf.compat.v1.train.init_from_checkpoint(init_checkpoint, assignment_map)
+
+    if use_tpu:
+      def tpu_scaffold():
+        initialize()
+        return tf.compat.v1.train.Scaffold()
+      scaffold_fn = tpu_scaffold
+    else:
+      initialize()
+
+  logging.info("**** Trainable Variables ****")
+  for var in trainable_variables:
+    init_string = ", *INIT_FROM_CKPT*" if var.name in initialized_variable_names else ""
+    logging.info("  name = %s, shape = %s%s", var.name, var.shape, init_string)
+  return scaffold_fn
+
+
+def mark_training_finished(model_dir, global_step):
+  """Records that training in `model_dir` ended at `global_step` (no more checkpoints)."""
+  tfrecord_utils.atomic_write_text(os.path.join(model_dir, TRAINING_FINISHED_FILE_NAME),
+                                   "global_step = %d\n" % global_step)
+
+
+def clear_training_finished(model_dir):
+  """Removes the marker: training (re)starts and will write further checkpoints."""
+  path = os.path.join(model_dir, TRAINING_FINISHED_FILE_NAME)
+  if tf.io.gfile.exists(path):
+    tf.io.gfile.remove(path)
+
+
+def training_finished_step(model_dir):
+  """The final step recorded by `mark_training_finished`, or None while training may go on."""
+  path = os.path.join(model_dir, TRAINING_FINISHED_FILE_NAME)
+  if not tf.io.gfile.exists(path):
+    return None
+  with tf.io.gfile.GFile(path, "r") as handle:
+    text = handle.read().strip()
+  match = re.fullmatch(r"global_step = (\d+)", text)
+  if not match:
+    raise ValueError("%s: expected 'global_step = N', found %r" % (path, text))
+  return int(match.group(1))
+
+
+def estimator_evaluate_fn(estimator, input_fn, steps=None):
+  """An `evaluate_fn` for `sweep_checkpoints`: `estimator.evaluate` on one checkpoint.
+
+  Args:
+    estimator: the runner's estimator.
+    input_fn: evaluation input_fn.
+    steps: number of batches (None: until the input ends).
+
+  Returns:
+    function(checkpoint_prefix) -> dict metric name -> Python number.
+  """
+  def evaluate_fn(checkpoint_prefix):
+    metrics = estimator.evaluate(input_fn=input_fn, steps=steps,
+                                 checkpoint_path=checkpoint_prefix)
+    return {name: value.item() if isinstance(value, np.generic) else value
+            for name, value in metrics.items()}
+  return evaluate_fn
+
+
 def _read_state(state_file):
   """Reads `last_step:best_step:best_value` (the original's best_trial.txt format)."""
   if not state_file or not tf.io.gfile.exists(state_file):
@@ -93,9 +226,13 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
                       max_wait_seconds=600, keep_only_best=True, latest_only=False):
   """Evaluates checkpoints as they appear, keeps the best as `model.ckpt-best`, and ends.
 
-  The loop ends when (a) a checkpoint with step >= `final_step` has been evaluated, (b) on
-  entry every existing checkpoint had already been evaluated (a finished run evaluated again,
-  issue #243), or (c) no new checkpoint appeared for `max_wait_seconds`.
+  The loop ends when (a) a checkpoint with step >= `final_step` has been evaluated, (b) every
+  checkpoint has been evaluated and training has marked itself finished
+  (`mark_training_finished`; e.g. an evaluation-only run after training, whatever step count
+  its flags say), (c) on entry every existing checkpoint had already been evaluated (a finished
+  run evaluated again, issue #243), or (d) no new checkpoint appeared for `max_wait_seconds`
+  (only while training has not marked itself finished). The closing "best = ..." line is
+  written only when this call evaluated something, so re-running changes nothing.
   # Deviation (docs/DEVIATIONS.md): evaluation loops always terminate.
 
   Args:
@@ -127,19 +264,28 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
       return True
     return value > best_value if higher_is_better else value < best_value
 
+  evaluated_any = False
   while True:
+    # The marker is read before the listing: a checkpoint is written before its marker, so a
+    # marker seen here guarantees the listing holds the final checkpoint.
+    finished_step = training_finished_step(model_dir)
     checkpoints = list_checkpoints(model_dir)
     pending = [(step, prefix) for step, prefix in checkpoints if step > last_step]
     if latest_only:
       pending = pending[-1:]
     if not pending:
-      if last_step >= final_step or (first_round and checkpoints):
+      if (last_step >= final_step or finished_step is not None or
+          (first_round and checkpoints)):
         break
       if waited >= max_wait_seconds:
         logging.warning("No new checkpoint in %s for %d seconds; ending the evaluation sweep "
                         "after step %d (expected up to step %d).", model_dir, waited,
                         last_step, final_step)
         break
+      if waited == 0:
+        logging.info("Waiting up to %d seconds for checkpoints up to step %d in %s (training "
+                     "has not marked %s there).", max_wait_seconds, final_step, model_dir,
+                     TRAINING_FINISHED_FILE_NAME)
       time.sleep(poll_seconds)
       waited += poll_seconds
       first_round = False
@@ -154,9 +300,12 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
         # Training may have pruned this checkpoint between listing and reading it.
         logging.warning("Checkpoint %s disappeared before it could be evaluated.", prefix)
         continue
+      evaluated_any = True
       value = float(metrics[metric_key])
       logging.info("Evaluated %s: %s = %s", prefix, metric_key, value)
       _append_text(results_file, _format_metrics(prefix, metrics))
+      # Deviation (docs/DEVIATIONS.md): the first evaluated checkpoint is always the best so
+      # far, so model.ckpt-best exists after any sweep.
       if is_better(value):
         best_step, best_value, best_metrics = step, value, dict(metrics)
         copy_checkpoint(prefix, best_prefix)
@@ -175,6 +324,10 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
     if last_step >= final_step:
       break
 
-  if best_step is not None:
+  if best_step is not None and evaluated_any:
     _append_text(results_file, "best = %s (step %d)\n" % (best_value, best_step))
+  if best_step is not None:
+    logging.info("Best checkpoint: step %d, %s", best_step, best_metrics)
+  else:
+    logging.warning("No checkpoint was evaluated in %s.", model_dir)
   return best_step, best_metrics

@@ -21,6 +21,8 @@ import os
 
 import tensorflow as tf
 
+from albert import checkpoint_utils
+from albert import estimator_utils
 from albert import fine_tuning_utils
 from albert import glue_metrics
 from albert import tfrecord_utils
@@ -55,12 +57,8 @@ class InputExample(object):
     self.label = label
 
 
-class PaddingInputExample(object):
-  """Fake example used to pad eval/predict sets to a multiple of the batch size on TPU.
-
-  TPUs need a fixed batch size, and dropping the last partial batch would lose examples;
-  padding rows get `is_real_example=0` so metrics ignore them.
-  """
+# The TPU filler example, at its original place (defined with the padding helper).
+PaddingInputExample = tfrecord_utils.PaddingInputExample
 
 
 class InputFeatures(object):
@@ -202,6 +200,9 @@ class DataProcessor(object):
                                    text_b=text_b, label=label))
     if num_skipped:
       logging.warning("%s: skipped %d rows with missing columns", input_file, num_skipped)
+    if not examples:
+      raise ValueError("%s: no examples (a header line only, or an empty file); expected one "
+                       "example per line." % input_file)
     return examples
 
   def _check_label(self, label, labels, is_regression, input_file, line_number):
@@ -659,17 +660,9 @@ def model_fn_builder(albert_config, num_labels, init_checkpoint, learning_rate,
   EVAL: `glue_metrics.eval_metrics_for_task`, every metric weighted by `is_real_example`.
   PREDICT: {"probabilities": [B, num_labels], "predictions": [B]}.
   """
-  # Imported here so that reading GLUE data does not load the training stack.
-  from albert import modeling  # pylint: disable=g-import-not-at-top
-  from albert import optimization  # pylint: disable=g-import-not-at-top
-  from albert import estimator_utils  # pylint: disable=g-import-not-at-top
-
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """The `model_fn` for TPUEstimator."""
-    logging.info("*** Features ***")
-    for name in sorted(features.keys()):
-      logging.info("  name = %s, shape = %s", name, features[name].shape)
-
+    estimator_utils.log_features(features)
     input_ids = features["input_ids"]
     input_mask = features["input_mask"]
     segment_ids = features["segment_ids"]
@@ -683,37 +676,12 @@ def model_fn_builder(albert_config, num_labels, init_checkpoint, learning_rate,
     (total_loss, per_example_loss, probabilities, logits, predictions) = create_model(
         albert_config, is_training, input_ids, input_mask, segment_ids, label_ids,
         num_labels, use_one_hot_embeddings, task_name, hub_module)
-
-    tvars = tf.compat.v1.trainable_variables()
-    initialized_variable_names = {}
-    scaffold_fn = None
-    if init_checkpoint:
-      (assignment_map, initialized_variable_names
-      ) = modeling.get_assignment_map_from_checkpoint(tvars, init_checkpoint)
-      if use_tpu:
-
-        def tpu_scaffold():
-          tf.compat.v1.train.init_from_checkpoint(init_checkpoint, assignment_map)
-          return tf.compat.v1.train.Scaffold()
-
-        scaffold_fn = tpu_scaffold
-      else:
-        tf.compat.v1.train.init_from_checkpoint(init_checkpoint, assignment_map)
-
-    logging.info("**** Trainable Variables ****")
-    for var in tvars:
-      init_string = ", *INIT_FROM_CKPT*" if var.name in initialized_variable_names else ""
-      logging.info("  name = %s, shape = %s%s", var.name, var.shape, init_string)
+    scaffold_fn = checkpoint_utils.init_from_checkpoint(init_checkpoint, use_tpu)
 
     if mode == tf.estimator.ModeKeys.TRAIN:
-      # A NaN/inf loss stops training naming the global step (no-op on TPU).
-      total_loss = estimator_utils.check_loss_is_finite(total_loss)
-      train_op, current_learning_rate = optimization.create_optimizer(
-          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer,
-          return_learning_rate=True)
-      estimator_utils.scalar_summaries({"learning_rate": current_learning_rate})
-      return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
-          mode=mode, loss=total_loss, train_op=train_op, scaffold_fn=scaffold_fn)
+      return estimator_utils.training_spec(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
+          optimizer=optimizer, scaffold_fn=scaffold_fn)
 
     if mode == tf.estimator.ModeKeys.EVAL:
 

@@ -52,12 +52,29 @@ from __future__ import absolute_import
 from __future__ import division
 from __future__ import print_function
 
+import collections
+
 import tensorflow as tf
 
-# ALBERT's SentencePiece id layout (reference §1.6): 0 <pad>, 1 <unk>, 2 [CLS], 3 [SEP], 4 [MASK].
-CLS_ID = 2
-SEP_ID = 3
-MASK_ID = 4
+# The ids of the special tokens masking must know. They come from the tokenizer the data was
+# made with (`special_token_ids`): ALBERT's SentencePiece models put [CLS], [SEP], [MASK] at
+# 2, 3, 4, but a WordPiece vocabulary (e.g. the Chinese models) has them elsewhere.
+SpecialTokenIds = collections.namedtuple("SpecialTokenIds", ["cls_id", "sep_id", "mask_id"])
+
+
+def special_token_ids(tokenizer):
+  """The `SpecialTokenIds` of a `tokenization.FullTokenizer`.
+
+  Raises:
+    ValueError: the vocabulary lacks one of [CLS], [SEP], [MASK].
+  """
+  ids = {}
+  for token in ("[CLS]", "[SEP]", "[MASK]"):
+    if token not in tokenizer.vocab:
+      raise ValueError("The tokenizer's vocabulary has no %s token, which dynamic masking "
+                       "needs." % token)
+    ids[token] = tokenizer.vocab[token]
+  return SpecialTokenIds(ids["[CLS]"], ids["[SEP]"], ids["[MASK]"])
 
 
 class _RandomDraws(object):
@@ -148,7 +165,7 @@ def restore_offline_masks(input_ids, masked_lm_positions, masked_lm_ids, masked_
       input_ids, tf.expand_dims(positions, 1), tf.cast(original_ids, input_ids.dtype))
 
 
-def whole_word_unit_index(input_ids, input_mask, token_boundary, cls_id=CLS_ID, sep_id=SEP_ID):
+def whole_word_unit_index(input_ids, input_mask, token_boundary, cls_id, sep_id):
   """Numbers the whole-word units a sequence can be masked in.
 
   Args:
@@ -249,7 +266,7 @@ def choose_masked_tokens(unit_index, num_units, num_to_predict, ngram=3,
   return chosen
 
 
-def apply_masks(input_ids, chosen, vocab_size, mask_id=MASK_ID, draws=None):
+def apply_masks(input_ids, chosen, vocab_size, mask_id, draws=None):
   """Replaces the chosen tokens: 80% [MASK], 10% unchanged, 10% a random id in [0, vocab_size).
 
   Args:
@@ -270,9 +287,8 @@ def apply_masks(input_ids, chosen, vocab_size, mask_id=MASK_ID, draws=None):
   return tf.where(chosen, replacement, input_ids)
 
 
-def mask_example(features, masked_lm_budget, vocab_size, masked_lm_prob=0.15, ngram=3,
-                 favor_shorter_ngram=True, cls_id=CLS_ID, sep_id=SEP_ID, mask_id=MASK_ID,
-                 seed=None):
+def mask_example(features, masked_lm_budget, vocab_size, special_ids, masked_lm_prob=0.15,
+                 ngram=3, favor_shorter_ngram=True, seed=None):
   """Masks one decoded example on the fly.
 
   Args:
@@ -281,10 +297,10 @@ def mask_example(features, masked_lm_budget, vocab_size, masked_lm_prob=0.15, ng
       `masked_lm_weights` are present they are used only to undo the offline masking.
     masked_lm_budget: int, the number of prediction slots (most tokens masked per sequence).
     vocab_size: int, size of the vocabulary (range of the random replacement ids).
+    special_ids: `SpecialTokenIds` of the tokenizer the data was made with.
     masked_lm_prob: float, fraction of real tokens to predict (before the budget cap).
     ngram: int, the longest masked span in whole-word units.
     favor_shorter_ngram: bool, p(n) ∝ 1/n when True, reversed otherwise.
-    cls_id, sep_id, mask_id: ints, ids of [CLS], [SEP], [MASK].
     seed: None for new masks every time the example is read (training), or an int for
       masks that depend only on (seed, the example's tokens) (evaluation).
 
@@ -314,11 +330,12 @@ def mask_example(features, masked_lm_budget, vocab_size, masked_lm_prob=0.15, ng
 
   draws = _RandomDraws(None if seed is None else example_seed(input_ids, seed))
   unit_index, num_units = whole_word_unit_index(
-      input_ids, input_mask, token_boundary, cls_id=cls_id, sep_id=sep_id)
+      input_ids, input_mask, token_boundary, special_ids.cls_id, special_ids.sep_id)
   num_to_predict = num_tokens_to_predict(input_mask, masked_lm_budget, masked_lm_prob)
   chosen = choose_masked_tokens(unit_index, num_units, num_to_predict, ngram=ngram,
                                 favor_shorter_ngram=favor_shorter_ngram, draws=draws)
-  masked_input_ids = apply_masks(input_ids, chosen, vocab_size, mask_id=mask_id, draws=draws)
+  masked_input_ids = apply_masks(input_ids, chosen, vocab_size, special_ids.mask_id,
+                                 draws=draws)
 
   # tf.where lists indexes in ascending order, so the positions come out sorted.
   positions = tf.cast(tf.where(chosen)[:, 0], tf.int32)  # [num_chosen]
@@ -338,9 +355,8 @@ def mask_example(features, masked_lm_budget, vocab_size, masked_lm_prob=0.15, ng
   return features
 
 
-def example_map_fn_builder(masked_lm_budget, vocab_size, masked_lm_prob=0.15, ngram=3,
-                           favor_shorter_ngram=True, cls_id=CLS_ID, sep_id=SEP_ID,
-                           mask_id=MASK_ID, seed=None):
+def example_map_fn_builder(masked_lm_budget, vocab_size, special_ids, masked_lm_prob=0.15,
+                           ngram=3, favor_shorter_ngram=True, seed=None):
   """Returns `example_map_fn(features) -> features` for `file_based_input_fn_builder`.
 
   Arguments as for `mask_example`.
@@ -348,7 +364,7 @@ def example_map_fn_builder(masked_lm_budget, vocab_size, masked_lm_prob=0.15, ng
   # Pure TF ops, no Python control flow on tensors: autograph conversion would only cost time.
   @tf.autograph.experimental.do_not_convert
   def example_map_fn(features):
-    return mask_example(features, masked_lm_budget, vocab_size, masked_lm_prob=masked_lm_prob,
-                        ngram=ngram, favor_shorter_ngram=favor_shorter_ngram, cls_id=cls_id,
-                        sep_id=sep_id, mask_id=mask_id, seed=seed)
+    return mask_example(features, masked_lm_budget, vocab_size, special_ids,
+                        masked_lm_prob=masked_lm_prob, ngram=ngram,
+                        favor_shorter_ngram=favor_shorter_ngram, seed=seed)
   return example_map_fn

@@ -1,16 +1,30 @@
 # Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
-"""Estimator set-up shared by every runner: TPU flags, TPUEstimator, training hooks.
+"""Estimator set-up and model_fn pieces shared by every runner.
 
-Each original runner defines the same TPU flags and builds the same RunConfig/TPUEstimator;
-here that happens once. With `--use_tpu=false` (the default) TPUEstimator runs the same
-model_fn as a plain Estimator on CPU or GPU.
+Each original runner defines the same TPU flags, builds the same RunConfig/TPUEstimator and
+ends its model_fn with the same training tail; here each of those exists once:
+
+  * `define_tpu_flags`, `RunSettings.from_flags`: the TPU flags and what they say.
+  * `build_estimator`: RunConfig + TPUEstimator, with the `iterations_per_loop` rule. With
+    `use_tpu=False` (the default) TPUEstimator runs the same model_fn on CPU or GPU.
+  * `log_features`, `training_spec`: the start and the TRAIN tail of every model_fn (NaN
+    guard, optimizer, learning-rate summary).
+  * `train`: the training phase of every runner (throughput log, "training finished" marker).
+
+Graph code receives `use_tpu` as an argument; only runners read FLAGS.
 """
 
+import dataclasses
+import sys
 import time
 
 from absl import flags
 from absl import logging
 import tensorflow as tf
+
+from albert import checkpoint_utils
+from albert import flag_utils
+from albert import optimization
 
 FLAGS = flags.FLAGS
 
@@ -19,76 +33,107 @@ FLAGS = flags.FLAGS
 TRAINING_LOSS_COLLECTION = "albert_training_loss"
 
 
-def define_tpu_flags():
-  """Defines the original's TPU flags (same names and defaults); safe to call repeatedly."""
-  if "use_tpu" in FLAGS:
-    return
-  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.")
-  flags.DEFINE_string(
-      "tpu_name", None,
-      "The Cloud TPU to use for training. This should be either the name used when creating "
-      "the Cloud TPU, or a grpc://ip.address.of.tpu:8470 url.")
-  flags.DEFINE_string(
-      "tpu_zone", None,
-      "[Optional] GCE zone where the Cloud TPU is located in. If not specified, we will "
-      "attempt to automatically detect the GCE project from metadata.")
-  flags.DEFINE_string(
-      "gcp_project", None,
-      "[Optional] Project name for the Cloud TPU-enabled project. If not specified, we will "
-      "attempt to automatically detect the GCE project from metadata.")
-  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.")
-  flags.DEFINE_integer(
-      "num_tpu_cores", 8, "Only used if `use_tpu` is True. Total number of TPU cores to use.")
-  flags.DEFINE_integer("iterations_per_loop", 1000,
-                       "How many steps to make in each estimator call.")
+def define_tpu_flags(module_name=None):
+  """Defines the original's TPU flags (same names and defaults); safe to call repeatedly.
+
+  Args:
+    module_name: the runner to credit in --helpfull; default: the calling module.
+  """
+  if module_name is None:
+    module_name = _calling_module_name()
+  define = lambda *args, **kwargs: flag_utils.define_flag(  # pylint: disable=g-long-lambda
+      *args, module_name=module_name, **kwargs)
+  define(flags.DEFINE_bool, "use_tpu", False, "Whether to use TPU or GPU/CPU.")
+  define(flags.DEFINE_string, "tpu_name", None,
+         "The Cloud TPU to use for training. This should be either the name used when "
+         "creating the Cloud TPU, or a grpc://ip.address.of.tpu:8470 url.")
+  define(flags.DEFINE_string, "tpu_zone", None,
+         "[Optional] GCE zone where the Cloud TPU is located in. If not specified, we will "
+         "attempt to automatically detect the GCE project from metadata.")
+  define(flags.DEFINE_string, "gcp_project", None,
+         "[Optional] Project name for the Cloud TPU-enabled project. If not specified, we will "
+         "attempt to automatically detect the GCE project from metadata.")
+  define(flags.DEFINE_string, "master", None, "[Optional] TensorFlow master URL.")
+  define(flags.DEFINE_integer, "num_tpu_cores", 8,
+         "Only used if `use_tpu` is True. Total number of TPU cores to use.", lower_bound=1)
+  define(flags.DEFINE_integer, "iterations_per_loop", 1000,
+         "How many steps to make in each estimator call.", lower_bound=1)
 
 
-def _tpu_cluster_resolver():
-  if not (FLAGS.use_tpu and FLAGS.tpu_name):
+def _calling_module_name():
+  return sys._getframe(2).f_globals.get("__name__")  # pylint: disable=protected-access
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSettings:
+  """Where and how the Estimator runs: the values of the TPU flags.
+
+  Attributes mirror the flags of the same names (`define_tpu_flags`).
+  """
+  use_tpu: bool = False
+  tpu_name: str = None
+  tpu_zone: str = None
+  gcp_project: str = None
+  master: str = None
+  num_tpu_cores: int = 8
+  iterations_per_loop: int = 1000
+
+  @classmethod
+  def from_flags(cls, flag_values=FLAGS):
+    """The settings given on the command line (`flag_values` must hold the TPU flags)."""
+    return cls(**{field.name: flag_values[field.name].value
+                  for field in dataclasses.fields(cls)})
+
+
+def _tpu_cluster_resolver(run_settings):
+  if not (run_settings.use_tpu and run_settings.tpu_name):
     return None
   return tf.distribute.cluster_resolver.TPUClusterResolver(
-      FLAGS.tpu_name, zone=FLAGS.tpu_zone, project=FLAGS.gcp_project)
+      run_settings.tpu_name, zone=run_settings.tpu_zone, project=run_settings.gcp_project)
 
 
-def build_estimator(model_fn, model_dir, save_checkpoints_steps, train_batch_size,
-                    eval_batch_size=8, predict_batch_size=8, keep_checkpoint_max=5,
-                    iterations_per_loop=None, export_to_tpu=False):
+def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
+                    train_batch_size, eval_batch_size=8, predict_batch_size=8,
+                    keep_checkpoint_max=5, do_train=True, export_to_tpu=False):
   """Builds the TPUEstimator every runner uses (a plain Estimator when not on TPU).
 
   Args:
     model_fn: TPUEstimator model_fn(features, labels, mode, params).
     model_dir: checkpoint and summary directory.
+    run_settings: `RunSettings`.
     save_checkpoints_steps: checkpoint every this many global steps.
     train_batch_size, eval_batch_size, predict_batch_size: GLOBAL batch sizes; the model_fn
       and input_fn see them as `params["batch_size"]`.
     keep_checkpoint_max: how many recent checkpoints to keep; 0 keeps all.
-    iterations_per_loop: TPU steps per host round trip; defaults to --iterations_per_loop.
+    do_train: whether this run trains. Then `iterations_per_loop` is capped at
+      `save_checkpoints_steps`: a TPU can only save between loops, so a longer loop would
+      skip checkpoints the evaluation sweep waits for.
     export_to_tpu: also export a TPU metagraph in `export_saved_model`.
 
   Returns:
     A `tf.compat.v1.estimator.tpu.TPUEstimator`.
   """
-  define_tpu_flags()
-  if iterations_per_loop is None:
-    iterations_per_loop = FLAGS.iterations_per_loop
+  iterations_per_loop = run_settings.iterations_per_loop
+  if do_train:
+    iterations_per_loop = min(iterations_per_loop, save_checkpoints_steps)
   tpu_config = tf.compat.v1.estimator.tpu.TPUConfig(
       iterations_per_loop=iterations_per_loop,
-      num_shards=FLAGS.num_tpu_cores,
+      num_shards=run_settings.num_tpu_cores,
       per_host_input_for_training=tf.compat.v1.estimator.tpu.InputPipelineConfig.PER_HOST_V2)
   # TPUEstimator logs every ceil(log_step_count_steps / iterations_per_loop) session runs. On
   # TPU a run is iterations_per_loop steps; on CPU/GPU it is one step, so scale the setting to
   # keep its step-rate log at every 100 steps instead of every step.
-  log_step_count_steps = 100 if FLAGS.use_tpu else 100 * iterations_per_loop
+  log_step_count_steps = 100 if run_settings.use_tpu else 100 * iterations_per_loop
   run_config = tf.compat.v1.estimator.tpu.RunConfig(
-      cluster=_tpu_cluster_resolver(),
-      master=FLAGS.master,
+      cluster=_tpu_cluster_resolver(run_settings),
+      master=run_settings.master,
       model_dir=model_dir,
       save_checkpoints_steps=save_checkpoints_steps,
       keep_checkpoint_max=keep_checkpoint_max,
       log_step_count_steps=log_step_count_steps,
       tpu_config=tpu_config)
   return tf.compat.v1.estimator.tpu.TPUEstimator(
-      use_tpu=FLAGS.use_tpu,
+      use_tpu=run_settings.use_tpu,
       model_fn=model_fn,
       config=run_config,
       train_batch_size=train_batch_size,
@@ -97,13 +142,77 @@ def build_estimator(model_fn, model_dir, save_checkpoints_steps, train_batch_siz
       export_to_tpu=export_to_tpu)
 
 
-def scalar_summaries(scalars):
+def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_dir,
+          log_every_n_steps=100):
+  """Trains to `num_train_steps` with the throughput log; marks the run finished afterwards.
+
+  Resumes from the newest checkpoint in `model_dir` (nothing to do if it is at the final
+  step). The "training finished" marker (`checkpoint_utils.mark_training_finished`) lets an
+  evaluation sweep stop after the last checkpoint instead of waiting for more.
+
+  Args:
+    estimator: the runner's estimator.
+    input_fn: training input_fn.
+    num_train_steps: int, the final global step.
+    batch_size: int, global examples per step (for examples/sec).
+    seq_length: int, tokens per example (for tokens/sec).
+    model_dir: the estimator's model directory.
+    log_every_n_steps: int, steps between throughput log lines.
+  """
+  checkpoint_utils.clear_training_finished(model_dir)
+  # Deviation (docs/DEVIATIONS.md): throughput logging (examples/sec, tokens/sec, ETA).
+  hook = ThroughputLoggingHook(batch_size=batch_size, seq_length=seq_length,
+                               num_train_steps=num_train_steps,
+                               every_n_steps=log_every_n_steps, output_dir=model_dir)
+  estimator.train(input_fn=input_fn, max_steps=num_train_steps, hooks=[hook])
+  checkpoint_utils.mark_training_finished(model_dir, num_train_steps)
+
+
+def log_features(features):
+  """Logs the names and shapes of a model_fn's input features."""
+  logging.info("*** Features ***")
+  for name in sorted(features.keys()):
+    logging.info("  name = %s, shape = %s", name, features[name].shape)
+
+
+def training_spec(total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
+                  optimizer="adamw", poly_power=1.0, start_warmup_step=0, scaffold_fn=None,
+                  summaries=None):
+  """The TRAIN-mode TPUEstimatorSpec of every model_fn: NaN guard, optimizer, summaries.
+
+  Args:
+    total_loss: float Tensor of shape [], the loss to minimize.
+    learning_rate, num_train_steps, num_warmup_steps, optimizer, poly_power,
+      start_warmup_step: as `optimization.create_optimizer`.
+    use_tpu: bool.
+    scaffold_fn: the TPU scaffold function of `checkpoint_utils.init_from_checkpoint`.
+    summaries: optional dict name -> float Tensor of shape [] for TensorBoard (the learning
+      rate is always added).
+
+  Returns:
+    `tf.compat.v1.estimator.tpu.TPUEstimatorSpec` for ModeKeys.TRAIN.
+  """
+  # Deviation (docs/DEVIATIONS.md): a NaN/inf loss stops training with an error naming the
+  # global step, before the bad update is applied (pretraining and fine-tuning alike).
+  total_loss = check_loss_is_finite(total_loss, use_tpu)
+  train_op, learning_rate_tensor = optimization.create_optimizer(
+      total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer,
+      poly_power, start_warmup_step, return_learning_rate=True)
+  scalars = dict(summaries or {})
+  scalars["learning_rate"] = learning_rate_tensor
+  scalar_summaries(scalars, use_tpu)
+  return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
+      mode=tf.estimator.ModeKeys.TRAIN, loss=total_loss, train_op=train_op,
+      scaffold_fn=scaffold_fn)
+
+
+def scalar_summaries(scalars, use_tpu):
   """Adds TensorBoard scalars for a dict name -> scalar Tensor, except on TPU.
 
   On TPU, summaries inside the model_fn would need a host_call; they are skipped there rather
   than failing the compilation.
   """
-  if "use_tpu" in FLAGS and FLAGS.is_parsed() and FLAGS.use_tpu:
+  if use_tpu:
     return
   for name, value in sorted(scalars.items()):
     tf.compat.v1.summary.scalar(name, value)
@@ -195,7 +304,7 @@ class ThroughputLoggingHook(tf.compat.v1.train.SessionRunHook):
       self._writer.flush()
 
 
-def check_loss_is_finite(loss):
+def check_loss_is_finite(loss, use_tpu=False):
   """Makes a training step fail, naming its global step, when the loss is NaN or infinite.
 
   The Estimator's own NaN check stops with a generic "NaN loss during training". Here the loss
@@ -207,11 +316,12 @@ def check_loss_is_finite(loss):
 
   Args:
     loss: float scalar Tensor, the training loss.
+    use_tpu: bool; on TPU the loss is returned unguarded.
 
   Returns:
     The same loss value, guarded by the assertion.
   """
-  if "use_tpu" in FLAGS and FLAGS.is_parsed() and FLAGS.use_tpu:
+  if use_tpu:
     tf.compat.v1.add_to_collection(TRAINING_LOSS_COLLECTION, loss)
     return loss
   global_step = tf.compat.v1.train.get_or_create_global_step()

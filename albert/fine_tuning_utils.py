@@ -3,7 +3,13 @@
 
 Every fine-tuning runner (GLUE, SQuAD, RACE) gets its ALBERT encoder from `create_albert`
 and its tokenizer from `create_vocab`, so the choice "config + checkpoint files" versus
-"TF-Hub module" is made in one place.
+"TF-Hub module" is made in one place. The checks that the tokenizer and the sequence length
+fit the model (`check_vocab_fits`, `check_max_seq_length`) are here too, so that every runner
+makes them before it writes anything.
+
+Importing this module imports tensorflow-hub, which defines its own absl flags
+(`--tfhub_cache_dir`, `--tfhub_model_load_format`); so, as in the original, every runner that
+takes a hub module accepts them.
 """
 
 from __future__ import absolute_import
@@ -11,6 +17,7 @@ from __future__ import division
 from __future__ import print_function
 
 import tensorflow as tf
+import tensorflow_hub as hub
 
 from albert import tokenization
 
@@ -37,7 +44,6 @@ def create_albert(albert_config, is_training, input_ids, input_mask, segment_ids
       sequence_output: float Tensor of shape [batch_size, seq_length, hidden_size].
   """
   if hub_module:
-    import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
     tags = {"train"} if is_training else set()
     albert_module = hub.Module(hub_module, tags=tags, trainable=True)
     albert_inputs = dict(input_ids=input_ids, input_mask=input_mask,
@@ -107,3 +113,44 @@ def create_vocab(vocab_file, do_lower_case, spm_model_file, hub_module):
       "No tokenizer: pass --spm_model_file (SentencePiece .model, the English ALBERT "
       "models), --vocab_file (WordPiece vocab.txt, e.g. the Chinese models) or "
       "--albert_hub_module_handle.")
+
+
+def check_max_seq_length(max_seq_length, albert_config, config_file=None):
+  """Raises ValueError if `max_seq_length` exceeds the model's position embeddings.
+
+  Args:
+    max_seq_length: int, the --max_seq_length flag.
+    albert_config: `modeling.AlbertConfig`, or None (hub module: not checked here).
+    config_file: the config's path, for the message.
+  """
+  if albert_config is None:
+    return
+  if max_seq_length > albert_config.max_position_embeddings:
+    raise ValueError(
+        "Cannot use sequence length %d (--max_seq_length) because the ALBERT model was only "
+        "trained up to sequence length %d (max_position_embeddings in %s)" %
+        (max_seq_length, albert_config.max_position_embeddings, config_file or "the config"))
+
+
+def check_vocab_fits(tokenizer, albert_config, config_file=None):
+  """Raises ValueError if the tokenizer makes ids the model has no embedding for.
+
+  Without this check a too-small `vocab_size` fails at the first training step with a bare
+  "indices[...] = 2070 is not in [0, 1000)" from the embedding lookup.
+
+  Args:
+    tokenizer: `tokenization.FullTokenizer`.
+    albert_config: `modeling.AlbertConfig`, or None (hub module: not checked here).
+    config_file: the config's path, for the message.
+  """
+  if albert_config is None:
+    return
+  tokenizer_size = len(tokenizer.vocab)
+  if tokenizer_size > albert_config.vocab_size:
+    source = "SentencePiece model" if tokenizer.sp_model is not None else "WordPiece vocab"
+    raise ValueError(
+        "The tokenizer's %s has %d pieces (ids up to %d), but vocab_size is %d in %s: the "
+        "model has no embedding for the larger ids. Use the tokenizer the model was trained "
+        "with, or a config whose vocab_size is at least %d." %
+        (source, tokenizer_size, tokenizer_size - 1, albert_config.vocab_size,
+         config_file or "the config", tokenizer_size))

@@ -43,9 +43,9 @@ from albert import dynamic_masking
 from albert import estimator_utils
 from albert import flag_utils
 from albert import modeling
-from albert import optimization
 from albert import pretraining_heads
 from albert import tfrecord_utils
+from albert import tokenization
 
 FLAGS = flags.FLAGS
 
@@ -70,55 +70,87 @@ flag_utils.define_flag(
     flags.DEFINE_integer, "max_seq_length", 512,
     "The maximum total input sequence length after WordPiece/SentencePiece tokenization. "
     "Sequences longer than this were truncated, and sequences shorter than this were padded, when "
-    "the input files were created. Must match the data.")
+    "the input files were created. Must match the data.", lower_bound=3)
 flag_utils.define_flag(
     flags.DEFINE_integer, "max_predictions_per_seq", 20,
     "Maximum number of masked LM predictions per sequence, as written in the input files (the "
-    "length of their masked_lm_* features). Must match the data.")
+    "length of their masked_lm_* features). Must match the data.", lower_bound=1)
 flag_utils.define_flag(flags.DEFINE_bool, "do_train", True, "Whether to run training.")
 flag_utils.define_flag(flags.DEFINE_bool, "do_eval", False, "Whether to run eval on the dev set.")
 flag_utils.define_flag(
-    flags.DEFINE_integer, "train_batch_size", 4096, "Total batch size for training.")
-flag_utils.define_flag(flags.DEFINE_integer, "eval_batch_size", 64, "Total batch size for eval.")
+    flags.DEFINE_integer, "train_batch_size", 4096, "Total batch size for training.",
+    lower_bound=1)
+flag_utils.define_flag(flags.DEFINE_integer, "eval_batch_size", 64, "Total batch size for eval.",
+                       lower_bound=1)
 flag_utils.define_flag(
     flags.DEFINE_enum, "optimizer", "lamb",
     "The optimizer for training.", enum_values=["adamw", "lamb"])
 flag_utils.define_flag(
-    flags.DEFINE_float, "learning_rate", 0.00176, "The initial learning rate (peak of the warmup).")
+    flags.DEFINE_float, "learning_rate", 0.00176, "The initial learning rate (peak of the warmup).",
+    lower_bound=0.0)
 flag_utils.define_flag(
-    flags.DEFINE_float, "poly_power", 1.0, "The power of the polynomial learning-rate decay.")
-flag_utils.define_flag(flags.DEFINE_integer, "num_train_steps", 125000, "Number of training steps.")
-flag_utils.define_flag(flags.DEFINE_integer, "num_warmup_steps", 3125, "Number of warmup steps.")
+    flags.DEFINE_float, "poly_power", 1.0, "The power of the polynomial learning-rate decay.",
+    lower_bound=0.0)
+flag_utils.define_flag(flags.DEFINE_integer, "num_train_steps", 125000, "Number of training steps.",
+                       lower_bound=1)
+flag_utils.define_flag(flags.DEFINE_integer, "num_warmup_steps", 3125, "Number of warmup steps.",
+                       lower_bound=0)
 flag_utils.define_flag(
-    flags.DEFINE_integer, "start_warmup_step", 0, "The global step at which the warmup starts.")
+    flags.DEFINE_integer, "start_warmup_step", 0, "The global step at which the warmup starts.",
+    lower_bound=0)
 flag_utils.define_flag(
-    flags.DEFINE_integer, "save_checkpoints_steps", 5000, "How often to save the model checkpoint.")
+    flags.DEFINE_integer, "save_checkpoints_steps", 5000, "How often to save the model checkpoint.",
+    lower_bound=1)
 flag_utils.define_flag(
-    flags.DEFINE_integer, "keep_checkpoint_max", 5, "How many checkpoints to keep (0 keeps all).")
-flag_utils.define_flag(flags.DEFINE_integer, "max_eval_steps", 100, "Maximum number of eval steps.")
+    flags.DEFINE_integer, "keep_checkpoint_max", 5, "How many checkpoints to keep (0 keeps all).",
+    lower_bound=0)
+flag_utils.define_flag(flags.DEFINE_integer, "max_eval_steps", 100, "Maximum number of eval steps.",
+                       lower_bound=1)
 flag_utils.define_flag(
     flags.DEFINE_bool, "init_from_group0", False,
     "Whether to initialize every parameter group of the model from group 0 of --init_checkpoint "
     "(e.g. to grow a 1-group checkpoint into a G-group model).")
+# A float, as in the original (so "--masked_lm_budget=0.0" keeps working); it must be whole.
 flag_utils.define_flag(
-    flags.DEFINE_integer, "masked_lm_budget", 0,
+    flags.DEFINE_float, "masked_lm_budget", 0,
     "0 (default): use the masks written by create_pretraining_data (offline masking). K > 0: "
     "dynamic masking -- every time an example is read, new masks are drawn from its "
-    "token_boundary feature with the offline rules (whole words, n-grams up to 3 with p(n) ~ 1/n, "
-    "15% of the real tokens, 80/10/10), and K is the number of masked-LM prediction slots per "
-    "sequence (the most tokens masked; it replaces max_predictions_per_seq for the model). "
-    "Offline masks in the files are undone first.")
+    "token_boundary feature with the offline rules (whole words, n-grams up to --ngram with "
+    "p(n) ~ 1/n, --masked_lm_prob of the real tokens, 80/10/10), and K is the number of "
+    "masked-LM prediction slots per sequence (the most tokens masked; it replaces "
+    "max_predictions_per_seq for the model). Offline masks in the files are undone first. Needs "
+    "the tokenizer the data was made with (--spm_model_file or --vocab_file).", lower_bound=0.0)
+flags.register_validator(
+    "masked_lm_budget", lambda value: value is None or float(value).is_integer(),
+    message="--masked_lm_budget must be a whole number of prediction slots (e.g. 0 or 20).")
+# Added flags for dynamic masking (not in the original, whose budget path was unfinished).
+flag_utils.define_flag(
+    flags.DEFINE_string, "spm_model_file", None,
+    "With --masked_lm_budget > 0: the SentencePiece model the data was made with (for the ids "
+    "of [CLS], [SEP], [MASK]).")
+flag_utils.define_flag(
+    flags.DEFINE_string, "vocab_file", None,
+    "With --masked_lm_budget > 0: the WordPiece vocab the data was made with, if it was not made "
+    "with SentencePiece.")
+flag_utils.define_flag(
+    flags.DEFINE_float, "masked_lm_prob", 0.15,
+    "With --masked_lm_budget > 0: the fraction of the real tokens to mask (before the budget "
+    "cap), as create_pretraining_data's flag.", lower_bound=0.0, upper_bound=1.0)
+flag_utils.define_flag(
+    flags.DEFINE_integer, "ngram", 3,
+    "With --masked_lm_budget > 0: the longest masked n-gram in whole words.", lower_bound=1)
+flag_utils.define_flag(
+    flags.DEFINE_bool, "favor_shorter_ngram", True,
+    "With --masked_lm_budget > 0: whether shorter n-grams are likelier (p(n) ~ 1/n).")
 estimator_utils.define_tpu_flags()
 
-# The fraction of real tokens masked by dynamic masking, as create_pretraining_data's default
-# --masked_lm_prob, and its n-gram length (--ngram default).
-DYNAMIC_MASKED_LM_PROB = 0.15
-DYNAMIC_NGRAM = 3
 # Eval masks are drawn with a fixed seed so every checkpoint is scored on the same masks.
 DYNAMIC_EVAL_SEED = 12345
-# A separate evaluation job waits this long for a new checkpoint before giving up.
+# A separate evaluation job waits this long for a new checkpoint before giving up (unless
+# training has marked itself finished).
 EVAL_POLL_SECONDS = 10
 EVAL_MAX_WAIT_SECONDS = 3600
+CONFIG_FILE_NAME = "albert_config.json"
 
 
 def num_of_initialize_groups(albert_config, init_from_group0):
@@ -128,13 +160,6 @@ def num_of_initialize_groups(albert_config, init_from_group0):
   if getattr(albert_config, "net_structure_type", 0) > 0:
     return albert_config.num_hidden_layers
   return albert_config.num_hidden_groups
-
-
-def _log_trainable_variables(tvars, initialized_variable_names):
-  logging.info("**** Trainable Variables ****")
-  for var in tvars:
-    init_string = ", *INIT_FROM_CKPT*" if var.name in initialized_variable_names else ""
-    logging.info("  name = %s, shape = %s%s", var.name, var.shape, init_string)
 
 
 def model_fn_builder(albert_config, init_checkpoint, learning_rate, num_train_steps,
@@ -161,10 +186,7 @@ def model_fn_builder(albert_config, init_checkpoint, learning_rate, num_train_st
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """Builds the pretraining graph for TRAIN or EVAL."""
-    logging.info("*** Features ***")
-    for name in sorted(features.keys()):
-      logging.info("  name = %s, shape = %s", name, features[name].shape)
-
+    estimator_utils.log_features(features)
     if mode not in (tf.estimator.ModeKeys.TRAIN, tf.estimator.ModeKeys.EVAL):
       raise ValueError("Only TRAIN and EVAL modes are supported: %s" % (mode,))
 
@@ -195,44 +217,18 @@ def model_fn_builder(albert_config, init_checkpoint, learning_rate, num_train_st
          albert_config, model.get_pooled_output(), sentence_order_labels)
     total_loss = masked_lm_loss + sentence_order_loss
 
-    tvars = tf.compat.v1.trainable_variables()
-    initialized_variable_names = {}
-    scaffold_fn = None
-    if init_checkpoint:
-      num_groups = num_of_initialize_groups(albert_config, init_from_group0)
-      (assignment_maps, initialized_variable_names
-      ) = modeling.get_assignment_map_from_checkpoint(tvars, init_checkpoint, num_groups)
-
-      def init_from_checkpoint():
-        # One map per group: a checkpoint tensor can initialize several graph variables
-        # only through separate calls.
-        for assignment_map in assignment_maps:
-          tf.compat.v1.train.init_from_checkpoint(init_checkpoint, assignment_map)
-
-      if use_tpu:
-        def tpu_scaffold():
-          init_from_checkpoint()
-          return tf.compat.v1.train.Scaffold()
-        scaffold_fn = tpu_scaffold
-      else:
-        init_from_checkpoint()
-    _log_trainable_variables(tvars, initialized_variable_names)
+    scaffold_fn = checkpoint_utils.init_from_checkpoint(
+        init_checkpoint, use_tpu, num_of_initialize_groups(albert_config, init_from_group0))
 
     if mode == tf.estimator.ModeKeys.TRAIN:
-      # Deviation (docs/DEVIATIONS.md): a NaN/inf loss stops training with an error naming
-      # the global step, before the bad update is applied.
-      total_loss = estimator_utils.check_loss_is_finite(total_loss)
-      train_op, learning_rate_tensor = optimization.create_optimizer(
-          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu, optimizer,
-          poly_power, start_warmup_step, return_learning_rate=True)
-      estimator_utils.scalar_summaries({
-          "total_loss": total_loss,
-          "masked_lm_loss": masked_lm_loss,
-          "sentence_order_loss": sentence_order_loss,
-          "learning_rate": learning_rate_tensor,
-      })
-      return tf.compat.v1.estimator.tpu.TPUEstimatorSpec(
-          mode=mode, loss=total_loss, train_op=train_op, scaffold_fn=scaffold_fn)
+      return estimator_utils.training_spec(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
+          optimizer=optimizer, poly_power=poly_power, start_warmup_step=start_warmup_step,
+          scaffold_fn=scaffold_fn, summaries={
+              "total_loss": total_loss,
+              "masked_lm_loss": masked_lm_loss,
+              "sentence_order_loss": sentence_order_loss,
+          })
 
     eval_metrics = (metric_fn, [
         masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids, masked_lm_weights,
@@ -323,7 +319,8 @@ def name_to_features(max_seq_length, max_predictions_per_seq, masked_lm_budget=0
 
 
 def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_training,
-                     num_cpu_threads=4, masked_lm_budget=0, vocab_size=None):
+                     num_cpu_threads=4, masked_lm_budget=0, vocab_size=None, special_ids=None,
+                     masked_lm_prob=0.15, ngram=3, favor_shorter_ngram=True):
   """Returns the Estimator `input_fn` over pretraining TFRecord files.
 
   Training reads forever (files shuffled and interleaved, records shuffled in a buffer of
@@ -338,20 +335,26 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_tr
     num_cpu_threads: int, parallel readers/decoders.
     masked_lm_budget: int; > 0 masks on the fly with that many prediction slots.
     vocab_size: int, needed for dynamic masking (random replacement ids).
+    special_ids: `dynamic_masking.SpecialTokenIds` of the data's tokenizer, needed for dynamic
+      masking.
+    masked_lm_prob, ngram, favor_shorter_ngram: the dynamic masking rules (as the flags of
+      create_pretraining_data).
 
   Returns:
     input_fn(params) -> tf.data.Dataset.
   """
   example_map_fn = None
   if masked_lm_budget > 0:
-    if not vocab_size:
-      raise ValueError("Dynamic masking (masked_lm_budget > 0) needs the vocab_size.")
+    if not vocab_size or special_ids is None:
+      raise ValueError("Dynamic masking (masked_lm_budget > 0) needs the vocab_size and the "
+                       "ids of the special tokens.")
     # Masking costs about ten times the decoding (benchmarks/RESULTS.md), so let it use every
     # core of the input host rather than the 4 decoders of the offline path.
     num_cpu_threads = max(num_cpu_threads, os.cpu_count() or 1)
     example_map_fn = dynamic_masking.example_map_fn_builder(
-        masked_lm_budget, vocab_size, masked_lm_prob=DYNAMIC_MASKED_LM_PROB,
-        ngram=DYNAMIC_NGRAM, seed=None if is_training else DYNAMIC_EVAL_SEED)
+        masked_lm_budget, vocab_size, special_ids, masked_lm_prob=masked_lm_prob, ngram=ngram,
+        favor_shorter_ngram=favor_shorter_ngram,
+        seed=None if is_training else DYNAMIC_EVAL_SEED)
   return tfrecord_utils.file_based_input_fn_builder(
       input_files,
       name_to_features(max_seq_length, max_predictions_per_seq, masked_lm_budget),
@@ -363,30 +366,76 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq, is_tr
       example_map_fn=example_map_fn)
 
 
-def main(_):
-  logging.set_verbosity(logging.INFO)
+def validate_flags_or_throw():
+  """Checks the flags, the config and the input files; nothing is written before.
 
+  Range checks of single numeric flags happen earlier, while absl parses the command line.
+
+  Returns:
+    (albert_config, input_files, special_ids): special_ids is None without dynamic masking.
+  """
   if not FLAGS.do_train and not FLAGS.do_eval:
     raise ValueError("At least one of `do_train` or `do_eval` must be True.")
   for name in ("albert_config_file", "input_file", "output_dir"):
     if not getattr(FLAGS, name):
       raise ValueError("--%s is required." % name)
-
   albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
   if FLAGS.max_seq_length > albert_config.max_position_embeddings:
     raise ValueError(
         "--max_seq_length=%d is longer than max_position_embeddings=%d in %s." %
         (FLAGS.max_seq_length, albert_config.max_position_embeddings,
          FLAGS.albert_config_file))
+  input_files = tfrecord_utils.expand_file_patterns(FLAGS.input_file)
+
+  masked_lm_budget = int(FLAGS.masked_lm_budget)
+  special_ids = None
+  expected_lengths = {"input_ids": (FLAGS.max_seq_length, "--max_seq_length")}
+  if masked_lm_budget > 0:
+    expected_lengths["token_boundary"] = (FLAGS.max_seq_length, "--max_seq_length")
+    if not (FLAGS.spm_model_file or FLAGS.vocab_file):
+      raise ValueError(
+          "--masked_lm_budget=%d (dynamic masking) needs the tokenizer the data was made with, "
+          "for the ids of [CLS], [SEP] and [MASK]: pass --spm_model_file (or --vocab_file for "
+          "WordPiece data)." % masked_lm_budget)
+    tokenizer = tokenization.FullTokenizer(
+        vocab_file=FLAGS.vocab_file, do_lower_case=True, spm_model_file=FLAGS.spm_model_file)
+    special_ids = dynamic_masking.special_token_ids(tokenizer)
+  else:
+    expected_lengths["masked_lm_positions"] = (FLAGS.max_predictions_per_seq,
+                                               "--max_predictions_per_seq")
+  first_examples = tfrecord_utils.check_record_files(input_files, expected_lengths)
+  for path, example in first_examples:
+    input_ids = example.features.feature["input_ids"].int64_list.value
+    if max(input_ids) >= albert_config.vocab_size:
+      raise ValueError(
+          "%s: token id %d does not fit vocab_size=%d of %s; was the data made with another "
+          "tokenizer?" % (path, max(input_ids), albert_config.vocab_size,
+                          FLAGS.albert_config_file))
+    if special_ids is not None and input_ids[0] != special_ids.cls_id:
+      raise ValueError(
+          "%s: records start with id %d, but [CLS] is %d in the tokenizer given (%s): pass the "
+          "tokenizer the data was made with." % (path, input_ids[0], special_ids.cls_id,
+                                                 FLAGS.spm_model_file or FLAGS.vocab_file))
+  return albert_config, input_files, special_ids
+
+
+def main(_):
+  flag_utils.apply_runner_defaults()
+  logging.set_verbosity(logging.INFO)
+  albert_config, input_files, special_ids = validate_flags_or_throw()
 
   tf.io.gfile.makedirs(FLAGS.output_dir)
-  input_files = tfrecord_utils.expand_file_patterns(FLAGS.input_file)
+  # The config beside the checkpoints: export_checkpoints, export_to_tfhub and the fine-tuning
+  # runners can then use the output directory as it is.
+  tfrecord_utils.atomic_write_text(os.path.join(FLAGS.output_dir, CONFIG_FILE_NAME),
+                                   albert_config.to_json_string())
   logging.info("*** Input Files ***")
   for input_file in input_files:
     logging.info("  %s", input_file)
-  if FLAGS.masked_lm_budget > 0:
+  masked_lm_budget = int(FLAGS.masked_lm_budget)
+  if masked_lm_budget > 0:
     logging.info("Dynamic masking: up to %d masked-LM predictions per sequence, new masks "
-                 "every epoch.", FLAGS.masked_lm_budget)
+                 "every epoch (%s).", masked_lm_budget, special_ids)
 
   model_fn = model_fn_builder(
       albert_config=albert_config,
@@ -401,54 +450,46 @@ def main(_):
       start_warmup_step=FLAGS.start_warmup_step,
       init_from_group0=FLAGS.init_from_group0)
   estimator = estimator_utils.build_estimator(
-      model_fn,
-      model_dir=FLAGS.output_dir,
+      model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
       save_checkpoints_steps=FLAGS.save_checkpoints_steps,
       train_batch_size=FLAGS.train_batch_size,
       eval_batch_size=FLAGS.eval_batch_size,
-      keep_checkpoint_max=FLAGS.keep_checkpoint_max)
+      keep_checkpoint_max=FLAGS.keep_checkpoint_max,
+      do_train=FLAGS.do_train)
 
   def build_input_fn(is_training):
     return input_fn_builder(
         input_files, FLAGS.max_seq_length, FLAGS.max_predictions_per_seq, is_training,
-        masked_lm_budget=FLAGS.masked_lm_budget, vocab_size=albert_config.vocab_size)
+        masked_lm_budget=masked_lm_budget, vocab_size=albert_config.vocab_size,
+        special_ids=special_ids, masked_lm_prob=FLAGS.masked_lm_prob, ngram=FLAGS.ngram,
+        favor_shorter_ngram=FLAGS.favor_shorter_ngram)
 
   if FLAGS.do_train:
     logging.info("***** Running training *****")
     logging.info("  Batch size = %d", FLAGS.train_batch_size)
-    hooks = [
-        # Deviation (docs/DEVIATIONS.md): throughput logging (examples/sec, tokens/sec, ETA).
-        estimator_utils.ThroughputLoggingHook(
-            FLAGS.train_batch_size, FLAGS.max_seq_length, FLAGS.num_train_steps,
-            every_n_steps=min(100, FLAGS.save_checkpoints_steps),
-            output_dir=FLAGS.output_dir),
-    ]
-    estimator.train(input_fn=build_input_fn(is_training=True),
-                    max_steps=FLAGS.num_train_steps, hooks=hooks)
+    estimator_utils.train(
+        estimator, build_input_fn(is_training=True), num_train_steps=FLAGS.num_train_steps,
+        batch_size=FLAGS.train_batch_size, seq_length=FLAGS.max_seq_length,
+        model_dir=FLAGS.output_dir, log_every_n_steps=min(100, FLAGS.save_checkpoints_steps))
 
   if FLAGS.do_eval:
     logging.info("***** Running evaluation *****")
     logging.info("  Batch size = %d", FLAGS.eval_batch_size)
-    eval_input_fn = build_input_fn(is_training=False)
-
-    def evaluate(checkpoint_prefix):
-      return estimator.evaluate(input_fn=eval_input_fn, steps=FLAGS.max_eval_steps,
-                                checkpoint_path=checkpoint_prefix)
-
     # Deviation (docs/DEVIATIONS.md): the sweep ends when the final checkpoint has been
-    # evaluated or no new checkpoint appears within EVAL_MAX_WAIT_SECONDS.
-    best_step, best_metrics = checkpoint_utils.sweep_checkpoints(
+    # evaluated, when training has marked itself finished and every checkpoint is evaluated,
+    # or when no new checkpoint appears within EVAL_MAX_WAIT_SECONDS.
+    checkpoint_utils.sweep_checkpoints(
         FLAGS.output_dir,
-        evaluate,
+        checkpoint_utils.estimator_evaluate_fn(estimator, build_input_fn(is_training=False),
+                                               FLAGS.max_eval_steps),
         metric_key="masked_lm_accuracy",
         final_step=FLAGS.num_train_steps,
         results_file=os.path.join(FLAGS.output_dir, "eval_results.txt"),
+        state_file=os.path.join(FLAGS.output_dir, "best_trial.txt"),
         poll_seconds=EVAL_POLL_SECONDS,
         max_wait_seconds=EVAL_MAX_WAIT_SECONDS,
         keep_only_best=False,
         latest_only=True)
-    if best_step is not None:
-      logging.info("***** Best checkpoint: step %d, %s *****", best_step, best_metrics)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,15 @@ they live here once:
   * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter` and
     `atomic_write_text` are built on it, so output files appear only complete.
   * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
-  * `ensure_feature_cache`: feature caches rebuilt when the flags that shaped them change.
+  * `check_record_files`: empty inputs and feature lengths that do not match the flags are
+    errors before training starts, not a hang or a shape error deep in TensorFlow.
+  * `PaddingInputExample`, `pad_examples`: fill eval/predict sets to whole TPU batches.
+  * `ensure_feature_cache`, `feature_cache_fingerprint`: feature caches rebuilt when the
+    settings, tokenizer or data that shaped them change.
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -210,6 +215,87 @@ def atomic_write_text(path, text):
       handle.write(text)
 
 
+def _feature_values(feature):
+  kind = feature.WhichOneof("kind")
+  return list(getattr(feature, kind).value) if kind else []
+
+
+def check_record_files(input_files, expected_lengths):
+  """Checks TFRecord inputs before training: not all empty, feature lengths as the flags say.
+
+  Reads the first record of every file (cheap, whatever the file size). An empty file among
+  others is logged; all files empty is an error, because an input pipeline that repeats an
+  empty dataset never yields a batch (training would hang).
+
+  Args:
+    input_files: list of TFRecord paths.
+    expected_lengths: dict feature name -> (expected length, flag that sets it), e.g.
+      {"input_ids": (512, "--max_seq_length")}.
+
+  Returns:
+    list of (path, first tf.train.Example) of the non-empty files.
+
+  Raises:
+    ValueError: naming the file(s), and for a length mismatch the feature, the length found
+      and the flag.
+  """
+  first_examples = []
+  empty_files = []
+  for path in input_files:
+    try:
+      # A plain Python reader: works in graph and eager mode alike.
+      first_record = next(tf.compat.v1.io.tf_record_iterator(path), None)
+    except tf.errors.DataLossError as error:
+      raise ValueError("%s is not a readable TFRecord file: %s" % (path, error.message))
+    if first_record is None:
+      empty_files.append(path)
+      continue
+    example = tf.train.Example.FromString(first_record)
+    features = example.features.feature
+    for name, (expected_length, flag_name) in expected_lengths.items():
+      if name not in features:
+        raise ValueError("%s: records have no feature %r (found: %s); is it a file of the "
+                         "right kind?" % (path, name, ", ".join(sorted(features))))
+      found_length = len(_feature_values(features[name]))
+      if found_length != expected_length:
+        raise ValueError(
+            "%s: feature %r has length %d, but %s=%d. Pass %s=%d (the value the file was "
+            "made with) or recreate the file." % (path, name, found_length, flag_name,
+                                                   expected_length, flag_name, found_length))
+    first_examples.append((path, example))
+  if empty_files and not first_examples:
+    raise ValueError("No records in the input: %s %s empty." % (
+        ", ".join(empty_files), "is" if len(empty_files) == 1 else "are all"))
+  for path in empty_files:
+    tf.compat.v1.logging.warning("Input file %s holds no records; it is skipped.", path)
+  return first_examples
+
+
+class PaddingInputExample(object):
+  """Fake example used to pad eval/predict sets to a multiple of the batch size on TPU.
+
+  TPUs need a fixed batch size, and dropping the last partial batch would lose examples;
+  feature converters turn it into all-zero features with `is_real_example=0`, so metrics
+  ignore it and prediction writers drop it.
+  """
+
+
+def pad_examples(examples, multiple):
+  """Pads `examples` with `PaddingInputExample`s to a multiple of `multiple` (None: as is).
+
+  Args:
+    examples: list of a task's examples.
+    multiple: int batch size, or None/0 for no padding.
+
+  Returns:
+    a new list: the examples, then the padding.
+  """
+  examples = list(examples)
+  if multiple:
+    examples += [PaddingInputExample()] * (-len(examples) % multiple)
+  return examples
+
+
 def decode_record(record, name_to_features):
   """Parses one serialized `tf.train.Example` and casts int64 tensors to int32.
 
@@ -292,6 +378,51 @@ def file_based_input_fn_builder(input_files, name_to_features, is_training, drop
 
 def _fingerprint_path(path):
   return path + ".fingerprint.json"
+
+
+def _md5(data):
+  return hashlib.md5(data).hexdigest()
+
+
+def tokenizer_fingerprint(tokenizer):
+  """What identifies a tokenizer's output: the md5 of its SentencePiece model or vocabulary.
+
+  Content, not file names: the same model under another path (or from a hub module) reuses a
+  cache, another model with the same name does not.
+  """
+  if tokenizer.sp_model is not None:
+    return {"sentencepiece_md5": _md5(tokenizer.sp_model.serialized_model_proto())}
+  vocab_text = "\n".join(token for token, _ in sorted(tokenizer.vocab.items(),
+                                                       key=lambda item: item[1]))
+  basic_tokenizer = getattr(tokenizer, "basic_tokenizer", None)
+  return {"wordpiece_vocab_md5": _md5(vocab_text.encode("utf-8")),
+          "do_lower_case": getattr(basic_tokenizer, "do_lower_case", None)}
+
+
+def file_identity(path):
+  """Path, size and modification time of a data file (None values if it does not exist)."""
+  if not tf.io.gfile.exists(path):
+    return {"path": path, "size": None, "mtime_nsec": None}
+  stat = tf.io.gfile.stat(path)
+  return {"path": path, "size": stat.length, "mtime_nsec": stat.mtime_nsec}
+
+
+def feature_cache_fingerprint(tokenizer, data_files, **settings):
+  """The fingerprint of a feature cache for `ensure_feature_cache`.
+
+  Args:
+    tokenizer: the `FullTokenizer` that made the features.
+    data_files: list of the data files the examples were read from.
+    **settings: every other setting that shaped the features, as JSON-able values (task,
+      split, max_seq_length, do_lower_case, doc_stride, ...).
+
+  Returns:
+    JSON-able dict.
+  """
+  fingerprint = dict(settings)
+  fingerprint["tokenizer"] = tokenizer_fingerprint(tokenizer)
+  fingerprint["data_files"] = [file_identity(path) for path in data_files]
+  return fingerprint
 
 
 def ensure_feature_cache(path, fingerprint, build_fn):

@@ -4,6 +4,8 @@ The rules are checked against an independent numpy reading of the same records (
 token_boundary, counts from Python's round), over many draws.
 """
 
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -22,6 +24,7 @@ BUDGET = 6
 NUM_RECORDS = 120
 VOCAB_SIZE = rp_fixtures.RP_VOCAB_SIZE
 CLS, SEP, MASK = rp_fixtures.CLS_ID, rp_fixtures.SEP_ID, rp_fixtures.MASK_ID
+SPECIAL_IDS = dynamic_masking.SpecialTokenIds(CLS, SEP, MASK)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def _masked_epochs(path, num_epochs, budget=BUDGET, seed=None):
     dict name -> numpy array of shape [num_epochs, NUM_RECORDS, ...].
   """
   features = run_pretraining.name_to_features(SEQ_LENGTH, FILE_SLOTS, masked_lm_budget=budget)
-  map_fn = dynamic_masking.example_map_fn_builder(budget, VOCAB_SIZE, seed=seed)
+  map_fn = dynamic_masking.example_map_fn_builder(budget, VOCAB_SIZE, SPECIAL_IDS, seed=seed)
   with tf.Graph().as_default():
     # A graph-level seed makes the (still per-epoch different) masks repeatable, so the
     # statistical checks below cannot flake.
@@ -206,7 +209,7 @@ def test_unit_index_never_crosses_cls_or_sep():
     unit_index, num_units = dynamic_masking.whole_word_unit_index(
         tf.constant([CLS, 20, 21, 22, SEP, 23, 24, 25, SEP, 0]),
         tf.constant([1, 1, 1, 1, 1, 1, 1, 1, 1, 0]),
-        tf.constant([1, 1, 0, 1, 1, 0, 1, 0, 1, 0]))
+        tf.constant([1, 1, 0, 1, 1, 0, 1, 0, 1, 0]), CLS, SEP)
     with tf.compat.v1.Session() as session:
       unit_index, num_units = session.run([unit_index, num_units])
   # The continuation piece right after [SEP] starts its own unit (it never joins segment A).
@@ -235,4 +238,58 @@ def test_ngram_probabilities_are_proportional_to_one_over_n():
 
 def test_budget_must_be_positive():
   with pytest.raises(ValueError, match="masked_lm_budget"):
-    dynamic_masking.mask_example({"input_ids": tf.zeros([4], tf.int32)}, 0, VOCAB_SIZE)
+    dynamic_masking.mask_example({"input_ids": tf.zeros([4], tf.int32)}, 0, VOCAB_SIZE,
+                                 SPECIAL_IDS)
+
+
+def test_special_ids_come_from_a_wordpiece_tokenizer(wordpiece_vocab_file):
+  """WordPiece vocabularies put [CLS]/[SEP]/[MASK] elsewhere than SentencePiece's 2/3/4."""
+  from albert import tokenization  # pylint: disable=g-import-not-at-top
+  tokens = ["[PAD]", "x", "y", "z", "w"] + ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+  vocab_file = os.path.join(os.path.dirname(wordpiece_vocab_file), "moved_specials.txt")
+  with open(vocab_file, "w") as handle:
+    handle.write("\n".join(tokens) + "\n")
+  tokenizer = tokenization.FullTokenizer(vocab_file=vocab_file, do_lower_case=True)
+  special_ids = dynamic_masking.special_token_ids(tokenizer)
+  assert special_ids == dynamic_masking.SpecialTokenIds(6, 7, 8)
+
+  # A sequence made of ids 2, 3 and 4 (ordinary words here) between [CLS]=6 and [SEP]=7: with
+  # the tokenizer's ids every word can be masked and the mask token is 8; 6 and 7 never move.
+  budget = 12
+  input_ids = [6, 2, 3, 4, 2, 7, 3, 4, 2, 3, 7, 0]
+  with tf.Graph().as_default():
+    tf.compat.v1.set_random_seed(7)
+    features = {
+        "input_ids": tf.constant(input_ids, tf.int32),
+        "input_mask": tf.constant([1] * 11 + [0], tf.int32),
+        "token_boundary": tf.constant([1] * 11 + [0], tf.int32),
+    }
+    outputs = [dynamic_masking.mask_example(dict(features), budget, len(tokens), special_ids,
+                                            masked_lm_prob=1.0, ngram=1)
+               for _ in range(20)]
+    with tf.compat.v1.Session() as session:
+      outputs = session.run(outputs)
+  masked_positions = set()
+  mask_tokens_seen = 0
+  for output in outputs:
+    ids = output["input_ids"]
+    assert ids[0] == 6 and ids[5] == 7 and ids[10] == 7 and ids[11] == 0
+    real = output["masked_lm_weights"] > 0
+    positions = output["masked_lm_positions"][real]
+    masked_positions.update(positions.tolist())
+    mask_tokens_seen += int(np.sum(ids == 8))
+    np.testing.assert_array_equal(output["masked_lm_ids"][real],
+                                  np.array(input_ids)[positions])
+  # masked_lm_prob=1: all 8 words are predicted every time, never a special token.
+  assert masked_positions == {1, 2, 3, 4, 6, 7, 8, 9}
+  assert mask_tokens_seen > 100  # 80% of 160 predictions become [MASK] = 8
+  with pytest.raises(ValueError, match=r"\[MASK\]"):
+    dynamic_masking.special_token_ids(tokenization.FullTokenizer(
+        vocab_file=wordpiece_vocab_without_mask(vocab_file), do_lower_case=True))
+
+
+def wordpiece_vocab_without_mask(vocab_file):
+  path = vocab_file + ".nomask"
+  with open(path, "w") as handle:
+    handle.write("[PAD]\n[UNK]\n[CLS]\n[SEP]\nx\n")
+  return path

@@ -24,6 +24,16 @@ def test_tpu_flag_defaults():
   assert FLAGS.num_tpu_cores == 8
   assert FLAGS.iterations_per_loop == 1000
   assert FLAGS.tpu_name is None and FLAGS.master is None
+  assert estimator_utils.RunSettings.from_flags(FLAGS) == estimator_utils.RunSettings()
+
+
+@pytest.mark.parametrize("do_train,expected", [(True, 3), (False, 1000)])
+def test_iterations_per_loop_is_capped_at_the_checkpoint_interval_when_training(
+    tmp_path, do_train, expected):
+  estimator = estimator_utils.build_estimator(
+      _linear_model_fn(), str(tmp_path), estimator_utils.RunSettings(iterations_per_loop=1000),
+      save_checkpoints_steps=3, train_batch_size=2, do_train=do_train)
+  assert estimator.config.tpu_config.iterations_per_loop == expected
 
 
 def _linear_model_fn(poison_step=None):
@@ -58,7 +68,8 @@ def _input_fn(params):
 def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path, caplog):
   caplog.set_level("INFO")
   estimator = estimator_utils.build_estimator(
-      _linear_model_fn(), str(tmp_path), save_checkpoints_steps=3, train_batch_size=2)
+      _linear_model_fn(), str(tmp_path), estimator_utils.RunSettings(),
+      save_checkpoints_steps=3, train_batch_size=2)
   assert isinstance(estimator, tf.compat.v1.estimator.tpu.TPUEstimator)
   estimator.train(_input_fn, max_steps=6)
   assert estimator.get_variable_value("global_step") == 6
@@ -76,8 +87,8 @@ def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path, caplog):
 
 def test_nan_guard_names_the_step(tmp_path):
   estimator = estimator_utils.build_estimator(
-      _linear_model_fn(poison_step=4), str(tmp_path), save_checkpoints_steps=100,
-      train_batch_size=2)
+      _linear_model_fn(poison_step=4), str(tmp_path), estimator_utils.RunSettings(),
+      save_checkpoints_steps=100, train_batch_size=2)
   with pytest.raises(tf.errors.InvalidArgumentError,
                      match=r"Loss is NaN or inf at global step\] \[4\]"):
     estimator.train(_input_fn, max_steps=10)

@@ -17,6 +17,7 @@ import pytest
 import tensorflow as tf
 
 from albert import checkpoint_utils
+from albert import dynamic_masking
 from albert import run_pretraining
 from tests.conftest import REPO_ROOT
 from tests.fixtures import run_pretraining_fixtures as rp_fixtures
@@ -204,11 +205,12 @@ def test_nan_loss_stops_training_naming_the_step(tmp_path, rp_tiny_config_file, 
   assert all(step < failed_step for step in steps), steps
 
 
-def test_dynamic_masking_trains_and_evaluates(tmp_path, rp_tiny_config_file, rp_records):
+def test_dynamic_masking_trains_and_evaluates(tmp_path, rp_tiny_config_file, rp_records,
+                                              rp_vocab_file):
   output_dir = tmp_path / "dynamic"
   with run_pretraining_flags(**_common_flags(
       rp_tiny_config_file, rp_records, output_dir, do_train=True, do_eval=True,
-      num_train_steps=5, masked_lm_budget=3, max_eval_steps=4)):
+      num_train_steps=5, masked_lm_budget=3, max_eval_steps=4, vocab_file=rp_vocab_file)):
     run_pretraining.main(None)
   blocks = _read_eval_results(os.path.join(str(output_dir), "eval_results.txt"))
   assert [block["checkpoint"] for block in blocks] == ["model.ckpt-5"]
@@ -220,7 +222,8 @@ def test_dynamic_masking_input_fn_shapes(rp_records):
   path, max_seq_length, max_predictions = rp_records
   input_fn = run_pretraining.input_fn_builder(
       [path], max_seq_length, max_predictions, is_training=True, masked_lm_budget=3,
-      vocab_size=rp_fixtures.RP_VOCAB_SIZE)
+      vocab_size=rp_fixtures.RP_VOCAB_SIZE, special_ids=dynamic_masking.SpecialTokenIds(
+          rp_fixtures.CLS_ID, rp_fixtures.SEP_ID, rp_fixtures.MASK_ID))
   with tf.Graph().as_default():
     batch = tf.compat.v1.data.make_one_shot_iterator(input_fn({"batch_size": 4})).get_next()
     with tf.compat.v1.Session() as session:
@@ -292,7 +295,8 @@ def test_flags_keep_the_original_names_and_defaults():
       "save_checkpoints_steps": 5000, "keep_checkpoint_max": 5, "iterations_per_loop": 1000,
       "max_eval_steps": 100, "use_tpu": False, "init_from_group0": False, "tpu_name": None,
       "tpu_zone": None, "gcp_project": None, "master": None, "num_tpu_cores": 8,
-      "masked_lm_budget": 0,
+      "masked_lm_budget": 0, "spm_model_file": None, "vocab_file": None,
+      "masked_lm_prob": 0.15, "ngram": 3, "favor_shorter_ngram": True,
   }
   script = (
       "import json\n"
