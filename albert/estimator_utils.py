@@ -168,6 +168,35 @@ def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_di
   checkpoint_utils.mark_training_finished(model_dir, num_train_steps)
 
 
+def serialized_example_receiver_fn_builder(name_to_features, constant_features=None):
+  """Returns a SavedModel serving input fn that takes serialized `tf.train.Example`s.
+
+  The exported signature's input is `serialized_example`, a string Tensor of shape [None]
+  (one record per example, in the layout of the training TFRecords). Integer features are
+  cast to int32 as in training.
+
+  Args:
+    name_to_features: dict feature name -> `tf.io.FixedLenFeature` parsing spec.
+    constant_features: optional dict name -> (value, dtype) of features the model_fn reads but
+      serving does not need (labels, is_real_example): filled with `value`, one per example.
+
+  Returns:
+    function() -> `tf.estimator.export.ServingInputReceiver`.
+  """
+  def serving_input_receiver_fn():
+    serialized_example = tf.compat.v1.placeholder(
+        dtype=tf.string, shape=[None], name="serialized_example")
+    parsed = tf.io.parse_example(serialized_example, name_to_features)
+    features = {name: tf.cast(tensor, tf.int32) if tensor.dtype == tf.int64 else tensor
+                for name, tensor in parsed.items()}
+    batch_shape = tf.shape(serialized_example)[:1]
+    for name, (value, dtype) in (constant_features or {}).items():
+      features[name] = tf.fill(batch_shape, tf.constant(value, dtype))
+    return tf.estimator.export.ServingInputReceiver(
+        features=features, receiver_tensors={"serialized_example": serialized_example})
+  return serving_input_receiver_fn
+
+
 def log_features(features):
   """Logs the names and shapes of a model_fn's input features."""
   logging.info("*** Features ***")

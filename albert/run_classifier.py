@@ -323,33 +323,17 @@ def write_prediction_files(output_dir, predict_examples, results, num_actual_exa
 
 
 def serving_input_receiver_fn_builder(max_seq_length, task_name):
-  """Returns a serving input fn taking serialized `tf.train.Example`s.
+  """Returns the SavedModel's serving input fn: serialized `tf.train.Example`s.
 
-  The SavedModel's input is `serialized_example`: a string Tensor of shape [None], each a
-  `tf.train.Example` with int64 `input_ids`, `input_mask`, `segment_ids` of length L (the
-  TFRecord layout of training). Labels are not needed: constant placeholders are added.
+  Each example holds int64 `input_ids`, `input_mask`, `segment_ids` of length L (the TFRecord
+  layout of training); labels are not needed (constant placeholders are fed to the model_fn).
   """
-
-  def serving_input_receiver_fn():
-    serialized_example = tf.compat.v1.placeholder(
-        dtype=tf.string, shape=[None], name="serialized_example")
-    name_to_features = {
-        "input_ids": tf.io.FixedLenFeature([max_seq_length], tf.int64),
-        "input_mask": tf.io.FixedLenFeature([max_seq_length], tf.int64),
-        "segment_ids": tf.io.FixedLenFeature([max_seq_length], tf.int64),
-    }
-    parsed = tf.io.parse_example(serialized_example, name_to_features)
-    features = {name: tf.cast(tensor, tf.int32) for name, tensor in parsed.items()}
-    batch = tf.shape(serialized_example)[:1]
-    features["is_real_example"] = tf.ones(batch, dtype=tf.int32)
-    if task_name == "sts-b":
-      features["label_ids"] = tf.zeros(batch, dtype=tf.float32)
-    else:
-      features["label_ids"] = tf.zeros(batch, dtype=tf.int32)
-    return tf.estimator.export.ServingInputReceiver(
-        features=features, receiver_tensors={"serialized_example": serialized_example})
-
-  return serving_input_receiver_fn
+  name_to_features = classifier_utils.name_to_features(max_seq_length, task_name)
+  return estimator_utils.serialized_example_receiver_fn_builder(
+      {name: name_to_features[name] for name in ("input_ids", "input_mask", "segment_ids")},
+      constant_features={
+          "is_real_example": (1, tf.int32),
+          "label_ids": (0, tf.float32 if task_name == "sts-b" else tf.int32)})
 
 
 def add_threshold_to_model_fn(model_fn, threshold):
