@@ -69,8 +69,9 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
     self.epsilon = epsilon
     self.exclude_from_weight_decay = exclude_from_weight_decay
     self._learning_rate_tensor = None
+    self._apply_if = None
 
-  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+  def apply_gradients(self, grads_and_vars, global_step=None, name=None, apply_if=None):
     """Applies one update to every variable with a gradient.
 
     Args:
@@ -78,11 +79,18 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
         IndexedSlices or None (skipped).
       global_step: ignored (accepted for signature compatibility; see the class docstring).
       name: optional name of the returned Operation.
+      apply_if: optional bool Tensor of shape []. Where it is False, every variable and slot
+        keeps its value: the step is skipped (fp16 loss scaling skips a step whose gradients
+        overflowed; `optimization.DynamicLossScale`). Under tf.distribute it must have the same
+        value on every replica.
 
     Returns:
       Operation that assigns the new values of every updated variable and its slots.
     """
     del global_step  # Counted by the caller, as in the original.
+    # Read by `_apply_update`; under tf.distribute the update runs through the first
+    # replica's optimizer, whose condition every replica shares.
+    self._apply_if = apply_if
     return super().apply_gradients(grads_and_vars, global_step=None, name=name)
 
   def _create_slots(self, var_list):
@@ -132,6 +140,12 @@ class AdamWeightDecayOptimizer(tf.compat.v1.train.Optimizer):
     if trust_ratio is not None:
       learning_rate = trust_ratio * learning_rate
     next_var = var - learning_rate * update
+    if self._apply_if is not None:
+      # Selects rather than a tf.cond: works the same in every tf.distribute update context,
+      # and the discarded values may be NaN or inf.
+      next_var = tf.where(self._apply_if, next_var, var)
+      next_m = tf.where(self._apply_if, next_m, m)
+      next_v = tf.where(self._apply_if, next_v, v)
     return tf.group(var.assign(next_var), m.assign(next_m), v.assign(next_v))
 
   def _trust_ratio(self, name, var, update):

@@ -4,9 +4,13 @@
 Each original runner defines the same TPU flags, builds the same RunConfig/TPUEstimator and
 ends its model_fn with the same training tail; here each of those exists once:
 
-  * `define_tpu_flags`, `RunSettings.from_flags`: the TPU flags and what they say.
+  * `define_tpu_flags`, `RunSettings.from_flags`: the TPU flags and what they say, plus the
+    scale-out flags every runner gets with them (`--strategy`, `--num_gpus`,
+    `--num_cpu_devices`, `--precision`, `--use_xla`).
   * `build_estimator`: RunConfig + TPUEstimator, with the `iterations_per_loop` rule. With
-    `use_tpu=False` (the default) TPUEstimator runs the same model_fn on CPU or GPU.
+    `use_tpu=False` (the default) TPUEstimator runs the same model_fn on CPU or GPU, under a
+    tf.distribute strategy when `--strategy` asks for one, with the training graph in the
+    `--precision` and XLA-compiled with `--use_xla`.
   * `log_features`, `training_spec`: the start and the TRAIN tail of every model_fn (NaN
     guard, optimizer, learning-rate summary).
   * `train`: the training phase of every runner (throughput log, "training finished" marker).
@@ -14,7 +18,9 @@ ends its model_fn with the same training tail; here each of those exists once:
 Graph code receives `use_tpu` as an argument; only runners read FLAGS.
 """
 
+import contextlib
 import dataclasses
+import inspect
 import sys
 import time
 
@@ -23,7 +29,9 @@ from absl import logging
 import tensorflow as tf
 
 from albert import checkpoint_utils
+from albert import distribution
 from albert import flag_utils
+from albert import mixed_precision
 from albert import optimization
 
 FLAGS = flags.FLAGS
@@ -58,6 +66,55 @@ def define_tpu_flags(module_name=None):
          "Only used if `use_tpu` is True. Total number of TPU cores to use.", lower_bound=1)
   define(flags.DEFINE_integer, "iterations_per_loop", 1000,
          "How many steps to make in each estimator call.", lower_bound=1)
+  _define_scale_out_flags(define)
+
+
+# Deviation (docs/DEVIATIONS.md): multi-GPU / multi-worker training, mixed precision and XLA
+# are additions; the original trains on one device or TPU.
+STRATEGIES = ("none", "mirrored", "multi_worker_mirrored")
+
+
+def _define_scale_out_flags(define):
+  """Defines --strategy, --num_gpus, --num_cpu_devices, --precision and --use_xla."""
+  define(flags.DEFINE_enum, "strategy", "none",
+         "How training is distributed off TPU (tf.distribute). none: one device. mirrored: "
+         "synchronous data parallelism over the local GPUs (all, or --num_gpus). "
+         "multi_worker_mirrored: the same over several machines, described by the TF_CONFIG "
+         "environment variable (README, 'Scaling out'). --train_batch_size stays the GLOBAL "
+         "batch, split evenly over the replicas. Evaluation and prediction run on one device.",
+         enum_values=list(STRATEGIES))
+  define(flags.DEFINE_integer, "num_gpus", None,
+         "With --strategy=mirrored: how many local GPUs to use (default: all visible).",
+         lower_bound=0)
+  define(flags.DEFINE_integer, "num_cpu_devices", 1,
+         "For testing without GPUs: with --strategy=mirrored on a machine without GPUs, split "
+         "the CPU into this many logical devices, one replica each (they share the same cores, "
+         "so this tests the distributed code path; it does not add speed).", lower_bound=1)
+  define(flags.DEFINE_enum, "precision", "fp32",
+         "Compute dtype of the training graph: fp32; bf16 (TPU, CPUs with AVX-512 BF16/AMX, "
+         "Ampere+ GPUs); fp16 (GPUs, with dynamic loss scaling). Variables and checkpoints stay "
+         "float32 either way; evaluation, prediction and export run in float32.",
+         enum_values=list(mixed_precision.PRECISIONS))
+  define(flags.DEFINE_bool, "use_xla", False,
+         "Compile the training graph with XLA (CPU/GPU; TPU programs are always compiled).")
+  global _scale_out_validator_registered
+  if not _scale_out_validator_registered:
+    _scale_out_validator_registered = True
+    flags.register_multi_flags_validator(
+        ["use_tpu", "strategy", "num_gpus", "num_cpu_devices", "precision", "use_xla"],
+        _scale_out_flags_are_consistent)
+
+
+_scale_out_validator_registered = False
+
+
+def _scale_out_flags_are_consistent(flag_dict):
+  """absl validator: the scale-out flags fit together (RunSettings.check_scale_out)."""
+  try:
+    RunSettings(**flag_dict).check_scale_out()
+  except ValueError as error:
+    raise flags.ValidationError(str(error)) from error
+  return True
 
 
 def _calling_module_name():
@@ -66,7 +123,7 @@ def _calling_module_name():
 
 @dataclasses.dataclass(frozen=True)
 class RunSettings:
-  """Where and how the Estimator runs: the values of the TPU flags.
+  """Where and how the Estimator runs: the values of the TPU and scale-out flags.
 
   Attributes mirror the flags of the same names (`define_tpu_flags`).
   """
@@ -77,12 +134,41 @@ class RunSettings:
   master: str = None
   num_tpu_cores: int = 8
   iterations_per_loop: int = 1000
+  strategy: str = "none"
+  num_gpus: int = None
+  num_cpu_devices: int = 1
+  precision: str = "fp32"
+  use_xla: bool = False
 
   @classmethod
   def from_flags(cls, flag_values=FLAGS):
-    """The settings given on the command line (`flag_values` must hold the TPU flags)."""
+    """The settings given on the command line (fields without a flag keep their default)."""
     return cls(**{field.name: flag_values[field.name].value
-                  for field in dataclasses.fields(cls)})
+                  for field in dataclasses.fields(cls) if field.name in flag_values})
+
+  def check_scale_out(self):
+    """Raises ValueError, naming the flags, if the scale-out settings contradict each other."""
+    if self.strategy not in STRATEGIES:
+      raise ValueError("--strategy=%r is not supported; expected one of: %s" %
+                       (self.strategy, ", ".join(STRATEGIES)))
+    mixed_precision.check_precision(self.precision)
+    if self.use_tpu:
+      if self.strategy != "none":
+        raise ValueError(
+            "--strategy=%s cannot be combined with --use_tpu: TPUEstimator distributes over "
+            "the TPU cores itself (--num_tpu_cores)." % self.strategy)
+      if self.precision == "fp16":
+        raise ValueError("--precision=fp16 is for GPUs; TPUs compute in bfloat16: use "
+                         "--precision=bf16 with --use_tpu.")
+      if self.use_xla:
+        raise ValueError("--use_xla is for CPU/GPU: with --use_tpu every program is compiled "
+                         "by XLA already.")
+    if self.num_gpus is not None and self.strategy != "mirrored":
+      raise ValueError(
+          "--num_gpus=%d needs --strategy=mirrored (multi_worker_mirrored uses every GPU a "
+          "worker sees; limit them with CUDA_VISIBLE_DEVICES)." % self.num_gpus)
+    if self.num_cpu_devices > 1 and self.strategy != "mirrored":
+      raise ValueError("--num_cpu_devices=%d needs --strategy=mirrored." % self.num_cpu_devices)
 
 
 def _tpu_cluster_resolver(run_settings):
@@ -97,13 +183,18 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
                     keep_checkpoint_max=5, do_train=True, export_to_tpu=False):
   """Builds the TPUEstimator every runner uses (a plain Estimator when not on TPU).
 
+  Off TPU, `run_settings` also chooses the tf.distribute strategy of training
+  (`distribution.py`), the precision of the training graph (`mixed_precision.py`) and XLA;
+  runners need no code for any of them.
+
   Args:
     model_fn: TPUEstimator model_fn(features, labels, mode, params).
     model_dir: checkpoint and summary directory.
     run_settings: `RunSettings`.
     save_checkpoints_steps: checkpoint every this many global steps.
-    train_batch_size, eval_batch_size, predict_batch_size: GLOBAL batch sizes; the model_fn
-      and input_fn see them as `params["batch_size"]`.
+    train_batch_size, eval_batch_size, predict_batch_size: GLOBAL batch sizes; the input_fn
+      sees them as `params["batch_size"]`, except that under a strategy the training input_fn
+      sees the batch of one replica (train_batch_size / replicas).
     keep_checkpoint_max: how many recent checkpoints to keep; 0 keeps all.
     do_train: whether this run trains. Then `iterations_per_loop` is capped at
       `save_checkpoints_steps`: a TPU can only save between loops, so a longer loop would
@@ -111,8 +202,14 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
     export_to_tpu: also export a TPU metagraph in `export_saved_model`.
 
   Returns:
-    A `tf.compat.v1.estimator.tpu.TPUEstimator`.
+    A `tf.compat.v1.estimator.tpu.TPUEstimator` (for multi-worker training, a
+    `distribution.MultiWorkerEstimator`).
+
+  Raises:
+    ValueError: contradictory settings, a global batch that does not divide over the
+      replicas, or multi-worker settings without training.
   """
+  run_settings.check_scale_out()
   iterations_per_loop = run_settings.iterations_per_loop
   if do_train:
     iterations_per_loop = min(iterations_per_loop, save_checkpoints_steps)
@@ -124,22 +221,75 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
   # TPU a run is iterations_per_loop steps; on CPU/GPU it is one step, so scale the setting to
   # keep its step-rate log at every 100 steps instead of every step.
   log_step_count_steps = 100 if run_settings.use_tpu else 100 * iterations_per_loop
-  run_config = tf.compat.v1.estimator.tpu.RunConfig(
-      cluster=_tpu_cluster_resolver(run_settings),
-      master=run_settings.master,
-      model_dir=model_dir,
-      save_checkpoints_steps=save_checkpoints_steps,
-      keep_checkpoint_max=keep_checkpoint_max,
-      log_step_count_steps=log_step_count_steps,
-      tpu_config=tpu_config)
-  return tf.compat.v1.estimator.tpu.TPUEstimator(
-      use_tpu=run_settings.use_tpu,
-      model_fn=model_fn,
-      config=run_config,
-      train_batch_size=train_batch_size,
-      eval_batch_size=eval_batch_size,
-      predict_batch_size=predict_batch_size,
-      export_to_tpu=export_to_tpu)
+
+  def estimator(train_distribute=None, replica_train_batch_size=train_batch_size):
+    run_config = tf.compat.v1.estimator.tpu.RunConfig(
+        cluster=_tpu_cluster_resolver(run_settings),
+        master=run_settings.master,
+        model_dir=model_dir,
+        save_checkpoints_steps=save_checkpoints_steps,
+        keep_checkpoint_max=keep_checkpoint_max,
+        log_step_count_steps=log_step_count_steps,
+        tpu_config=tpu_config,
+        train_distribute=train_distribute)
+    return tf.compat.v1.estimator.tpu.TPUEstimator(
+        use_tpu=run_settings.use_tpu,
+        model_fn=_training_graph_options(model_fn, run_settings),
+        config=run_config,
+        train_batch_size=replica_train_batch_size,
+        eval_batch_size=eval_batch_size,
+        predict_batch_size=predict_batch_size,
+        export_to_tpu=export_to_tpu)
+
+  strategy = distribution.make_strategy(run_settings)
+  if do_train:
+    logging.info("%s Precision %s%s.", distribution.describe(strategy, train_batch_size),
+                 run_settings.precision, ", XLA" if run_settings.use_xla else "")
+  replica_train_batch_size = distribution.replica_batch_size(train_batch_size, strategy)
+  if run_settings.strategy != "multi_worker_mirrored":
+    return estimator(train_distribute=strategy,
+                     replica_train_batch_size=replica_train_batch_size)
+  if not do_train:
+    raise ValueError("--strategy=multi_worker_mirrored is for training; evaluate, predict or "
+                     "export without it (and without TF_CONFIG).")
+  _, _, is_chief = distribution.cluster_task()
+  training_estimator = estimator(train_distribute=strategy,
+                                 replica_train_batch_size=replica_train_batch_size)
+  with distribution.without_tf_config():
+    local_estimator = estimator()
+  return distribution.MultiWorkerEstimator(training_estimator, local_estimator, is_chief)
+
+
+def _training_graph_options(model_fn, run_settings):
+  """Wraps `model_fn` so its TRAIN graph computes in the precision, under XLA if asked.
+
+  Evaluation, prediction and export (PREDICT mode) build the float32 graph without XLA, so
+  metrics and SavedModels do not depend on how the checkpoint was trained.
+
+  Args:
+    model_fn: model_fn(features, labels, mode, params[, config]).
+    run_settings: `RunSettings`.
+
+  Returns:
+    model_fn itself for fp32 without XLA, else a wrapper with the same arguments.
+  """
+  if run_settings.precision == "fp32" and not run_settings.use_xla:
+    return model_fn
+  takes_config = "config" in inspect.signature(model_fn).parameters
+
+  def training_graph_model_fn(features, labels, mode, params, config):
+    kwargs = {"config": config} if takes_config else {}
+    if mode != tf.estimator.ModeKeys.TRAIN:
+      return model_fn(features, labels, mode, params, **kwargs)
+    # jit_scope marks every op of the training step (and its gradients) for XLA; ops XLA
+    # cannot compile (assertions, summaries) stay outside the clusters. The session option
+    # global_jit_level does nothing on CPU without TF_XLA_FLAGS, jit_scope works on both.
+    xla_scope = (tf.xla.experimental.jit_scope() if run_settings.use_xla
+                 else contextlib.nullcontext())
+    with mixed_precision.precision_scope(run_settings.precision), xla_scope:
+      return model_fn(features, labels, mode, params, **kwargs)
+
+  return training_graph_model_fn
 
 
 def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_dir,
@@ -159,12 +309,20 @@ def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_di
     model_dir: the estimator's model directory.
     log_every_n_steps: int, steps between throughput log lines.
   """
+  is_chief = getattr(estimator, "is_chief", True)  # False on other workers of a cluster.
   checkpoint_utils.clear_training_finished(model_dir)
   # Deviation (docs/DEVIATIONS.md): throughput logging (examples/sec, tokens/sec, ETA).
   hook = ThroughputLoggingHook(batch_size=batch_size, seq_length=seq_length,
                                num_train_steps=num_train_steps,
-                               every_n_steps=log_every_n_steps, output_dir=model_dir)
+                               every_n_steps=log_every_n_steps,
+                               output_dir=model_dir if is_chief else None)
   estimator.train(input_fn=input_fn, max_steps=num_train_steps, hooks=[hook])
+  if not is_chief:
+    # Evaluation, prediction and export write into the shared output directory; two workers
+    # doing them at once would race (the sweep prunes checkpoints). The chief does them.
+    logging.info("Training done on this worker; the chief writes the checkpoints and runs "
+                 "evaluation, prediction and export. Exiting.")
+    raise SystemExit(0)
   checkpoint_utils.mark_training_finished(model_dir, num_train_steps)
 
 

@@ -12,10 +12,14 @@ Dimension legend used in the shape comments of this file:
   H = hidden size                   N = number of attention heads
   D = size of one attention head    I = intermediate (feed-forward) size
 
-Dtype (for the planned mixed precision): every variable is made by `tf.compat.v1.get_variable`,
-so a custom getter on the model's variable scope can keep float32 master weights and hand out
-casts; the activations then follow the dtype of the embedding output. The spots that must stay
-numerically safe in 16-bit are marked `dtype:` below (layer norm statistics, softmax, mask adder).
+Dtype (mixed precision, `mixed_precision.py`): every variable is float32 and keeps its name.
+The embeddings run in float32; the transformer computes in the precision's dtype (bfloat16 or
+float16), its dense layers asking for their weights in their input's dtype, which
+`mixed_precision.float32_master_getter` on the model's scope answers with casts of the float32
+variables; the outputs return to float32, so the pooler, the heads and the losses run in
+float32. The steps that stay in float32 inside the transformer are marked `dtype:` below
+(LayerNorm statistics, attention softmax and mask). With fp32 every cast is a no-op: the graph
+is the float32 graph of the original.
 """
 
 import collections
@@ -26,6 +30,8 @@ import re
 
 import numpy as np
 import tensorflow as tf
+
+from albert import mixed_precision
 
 # Deviation (docs/DEVIATIONS.md): the einsum path uses TensorFlow's Python-level einsum, which
 # lowers each equation to Reshape/Transpose/MatMul ops, the way `tf.einsum` built graphs in
@@ -199,7 +205,8 @@ class AlbertModel(object):
                token_type_ids=None,
                use_one_hot_embeddings=False,
                use_einsum=True,
-               scope=None):
+               scope=None,
+               precision=None):
     """Builds the model graph.
 
     Args:
@@ -213,6 +220,8 @@ class AlbertModel(object):
       use_einsum: bool; einsum equations for the dense layers, else explicit
         reshape+matmul (the original needs False for TFLite).
       scope: variable scope; default "bert".
+      precision: "fp32", "bf16" or "fp16": the transformer's compute dtype (variables and
+        outputs stay float32); default: the current `mixed_precision.precision_scope`.
 
     Raises:
       ValueError: if the config is invalid or an input has the wrong rank.
@@ -232,7 +241,9 @@ class AlbertModel(object):
     if token_type_ids is None:
       token_type_ids = tf.zeros(shape=[batch_size, seq_length], dtype=tf.int32)
 
-    with tf.compat.v1.variable_scope(scope, default_name="bert"):
+    compute_dtype = mixed_precision.compute_dtype(precision)
+    with tf.compat.v1.variable_scope(scope, default_name="bert",
+                                     custom_getter=mixed_precision.float32_master_getter):
       with tf.compat.v1.variable_scope("embeddings"):
         # [B, S, E], [V, E]
         (self.word_embedding_output,
@@ -259,8 +270,9 @@ class AlbertModel(object):
 
       with tf.compat.v1.variable_scope("encoder"):
         # L * inner_group_num tensors of shape [B, S, H].
-        self.all_encoder_layers = transformer_model(
-            input_tensor=self.embedding_output,
+        # dtype: the transformer computes in `compute_dtype`; its outputs return to float32.
+        encoder_layers = transformer_model(
+            input_tensor=tf.cast(self.embedding_output, compute_dtype),
             attention_mask=input_mask,
             hidden_size=config.hidden_size,
             num_hidden_layers=config.num_hidden_layers,
@@ -274,6 +286,7 @@ class AlbertModel(object):
             initializer_range=config.initializer_range,
             do_return_all_layers=True,
             use_einsum=use_einsum)
+        self.all_encoder_layers = [tf.cast(layer, tf.float32) for layer in encoder_layers]
 
       self.sequence_output = self.all_encoder_layers[-1]  # [B, S, H]
       # The pooler turns the [CLS] (first) position into a fixed-size sequence representation
@@ -479,7 +492,7 @@ def layer_norm(input_tensor, name=None):
     name: variable scope name; default "LayerNorm".
 
   Returns:
-    A Tensor of the same shape.
+    A Tensor of the same shape and dtype (computed in float32; beta and gamma are float32).
   """
   with tf.compat.v1.variable_scope(name, default_name="LayerNorm"):
     width = input_tensor.shape[-1]
@@ -487,10 +500,13 @@ def layer_norm(input_tensor, name=None):
         "beta", shape=[width], initializer=tf.compat.v1.zeros_initializer())
     gamma = tf.compat.v1.get_variable(
         "gamma", shape=[width], initializer=tf.compat.v1.ones_initializer())
-    # dtype: mean/variance should be computed in float32 under mixed precision.
-    mean, variance = tf.nn.moments(input_tensor, axes=[-1], keepdims=True)
+    # dtype: statistics and normalization in float32 (a 16-bit variance over a wide row loses
+    # the digits that epsilon 1e-12 and the centring depend on); back to the input's dtype.
+    values = tf.cast(input_tensor, tf.float32)
+    mean, variance = tf.nn.moments(values, axes=[-1], keepdims=True)
     inverse_stddev = tf.math.rsqrt(variance + _LAYER_NORM_EPSILON) * gamma
-    return input_tensor * inverse_stddev + (beta - mean * inverse_stddev)
+    output = values * inverse_stddev + (beta - mean * inverse_stddev)
+    return tf.cast(output, input_tensor.dtype)
 
 
 def layer_norm_and_dropout(input_tensor, dropout_prob, name=None):
@@ -734,6 +750,38 @@ def einsum_via_matmul(input_tensor, w, num_inner_dims):
   return tf.reshape(output, batch_dims + outer_dims)
 
 
+def _kernel_and_bias(kernel_shape, bias_shape, initializer, dtype):
+  """The `kernel` and `bias` of a transformer dense layer, in the dtype of its activations.
+
+  The variables are float32 under their original names whatever `dtype` is: a 16-bit request
+  is answered by `mixed_precision.float32_master_getter` (installed on AlbertModel's scope)
+  with casts of the float32 variables.
+
+  Args:
+    kernel_shape: list of ints, the stored (2-D) kernel shape.
+    bias_shape: list of ints, the stored bias shape.
+    initializer: kernel initializer (the bias starts at zero).
+    dtype: tf.DType of the layer's input.
+
+  Returns:
+    (kernel, bias): Tensors or variables of `dtype`.
+
+  Raises:
+    ValueError: a 16-bit dtype outside a scope with the float32 master getter (the layer would
+      otherwise create 16-bit variables, and checkpoints would change dtype).
+  """
+  kernel = tf.compat.v1.get_variable(
+      name="kernel", shape=kernel_shape, initializer=initializer, dtype=dtype)
+  bias = tf.compat.v1.get_variable(
+      name="bias", shape=bias_shape, initializer=tf.compat.v1.zeros_initializer(),
+      dtype=dtype)
+  if dtype != tf.float32 and isinstance(kernel, tf.Variable):
+    raise ValueError(
+        "%s: a %s dense layer needs mixed_precision.float32_master_getter on an enclosing "
+        "variable scope (AlbertModel installs it)." % (kernel.op.name, dtype.name))
+  return kernel, bias
+
+
 def dense_layer_3d(input_tensor,
                    num_attention_heads,
                    head_size,
@@ -761,15 +809,10 @@ def dense_layer_3d(input_tensor,
   input_shape = get_shape_list(input_tensor)
   hidden_size = input_shape[2]
   with tf.compat.v1.variable_scope(name):
-    w = tf.compat.v1.get_variable(
-        name="kernel",
-        shape=[hidden_size, num_attention_heads * head_size],
-        initializer=initializer)
+    w, b = _kernel_and_bias([hidden_size, num_attention_heads * head_size],
+                            [num_attention_heads * head_size], initializer,
+                            input_tensor.dtype)
     w = tf.reshape(w, [hidden_size, num_attention_heads, head_size])  # [H, N, D]
-    b = tf.compat.v1.get_variable(
-        name="bias",
-        shape=[num_attention_heads * head_size],
-        initializer=tf.compat.v1.zeros_initializer())
     b = tf.reshape(b, [num_attention_heads, head_size])  # [N, D]
     if use_einsum:
       ret = _lowered_einsum("BFH,HND->BFND", input_tensor, w)
@@ -807,13 +850,9 @@ def dense_layer_3d_proj(input_tensor,
   input_shape = get_shape_list(input_tensor)
   num_attention_heads = input_shape[2]
   with tf.compat.v1.variable_scope(name):
-    w = tf.compat.v1.get_variable(
-        name="kernel",
-        shape=[num_attention_heads * head_size, hidden_size],
-        initializer=initializer)
+    w, b = _kernel_and_bias([num_attention_heads * head_size, hidden_size], [hidden_size],
+                            initializer, input_tensor.dtype)
     w = tf.reshape(w, [num_attention_heads, head_size, hidden_size])  # [N, D, H]
-    b = tf.compat.v1.get_variable(
-        name="bias", shape=[hidden_size], initializer=tf.compat.v1.zeros_initializer())
     if use_einsum:
       ret = _lowered_einsum("BFND,NDH->BFH", input_tensor, w)
     else:
@@ -849,10 +888,8 @@ def dense_layer_2d(input_tensor,
   input_shape = get_shape_list(input_tensor)
   input_size = input_shape[2]
   with tf.compat.v1.variable_scope(name):
-    w = tf.compat.v1.get_variable(
-        name="kernel", shape=[input_size, output_size], initializer=initializer)
-    b = tf.compat.v1.get_variable(
-        name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
+    w, b = _kernel_and_bias([input_size, output_size], [output_size], initializer,
+                            input_tensor.dtype)
     if use_einsum:
       ret = _lowered_einsum("BFH,HO->BFO", input_tensor, w)
     else:
@@ -878,16 +915,18 @@ def dot_product_attention(q, k, v, bias, dropout_rate=0.0):
     float Tensor of shape [B, N, F, D].
   """
   logits = tf.matmul(q, k, transpose_b=True)  # [B, N, F, T]
+  # dtype: scale, mask and softmax in float32: a 16-bit softmax over long rows loses the small
+  # probabilities, and float16 logits can overflow.
+  logits = tf.cast(logits, tf.float32)
   logits = tf.multiply(logits, 1.0 / math.sqrt(float(get_shape_list(q)[-1])))
   if bias is not None:
     # Masked positions get a large negative logit, so ~0 probability after the softmax.
-    # dtype: -10000 fits in float16; computed in the logits' dtype.
     to_mask = tf.cast(bias, logits.dtype)  # [B, T]
     to_mask = tf.expand_dims(tf.expand_dims(to_mask, 1), 1)  # [B, 1, 1, T]
     adder = (1.0 - to_mask) * _ATTENTION_MASK_ADDER  # [B, 1, 1, T]
     logits += adder  # [B, N, F, T]
-  # dtype: the softmax should run in float32 under mixed precision.
   attention_probs = tf.nn.softmax(logits, name="attention_probs")  # [B, N, F, T]
+  attention_probs = tf.cast(attention_probs, v.dtype)
   attention_probs = dropout(attention_probs, dropout_rate)
   return tf.matmul(attention_probs, v)  # [B, N, F, D]
 

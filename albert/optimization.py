@@ -10,7 +10,8 @@ checkpoints match Google's:
     re-exported here as the original's `optimization.AdamWeightDecayOptimizer`);
   * optional LAMB (`lamb_optimizer.py`), which is the same update scaled per variable.
 
-Gradients are made in one place, `clipped_gradients`.
+Gradients are made in one place, `clipped_gradients`; with fp16 mixed precision
+(`mixed_precision.py`) it also applies the dynamic loss scale (`DynamicLossScale`).
 """
 
 from absl import logging
@@ -18,6 +19,7 @@ import tensorflow as tf
 
 from albert import adamw_optimizer
 from albert import lamb_optimizer
+from albert import mixed_precision
 
 # The original's names, kept where users and tests look for them.
 AdamWeightDecayOptimizer = adamw_optimizer.AdamWeightDecayOptimizer
@@ -35,6 +37,11 @@ ADAM_EPSILON = 1e-6
 # The original clips every step, including fine-tuning; there is no flag for it.
 GRADIENT_CLIP_NORM = 1.0
 OPTIMIZER_CHOICES = ("adamw", "lamb")
+# fp16 dynamic loss scaling: start at 2^15, halve on every step whose gradients overflow (the
+# step is skipped), double after this many consecutive good steps (TensorFlow's defaults).
+INITIAL_LOSS_SCALE = 2.0 ** 15
+LOSS_SCALE_GROWTH_INTERVAL = 2000
+LOSS_SCALE_FACTOR = 2.0
 
 
 def learning_rate_schedule(global_step, init_lr, num_train_steps, num_warmup_steps,
@@ -91,7 +98,7 @@ def learning_rate_schedule(global_step, init_lr, num_train_steps, num_warmup_ste
 def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
                      optimizer="adamw", poly_power=1.0, start_warmup_step=0,
                      colocate_gradients_with_ops=False, excluded_tvars=None,
-                     return_learning_rate=False):
+                     return_learning_rate=False, loss_scale=None):
   """Builds the training op: schedule, gradients clipped to norm 1.0, update, step += 1.
 
   Fine-tuning uses the same optimizer as pretraining (the Adam moments are not restored from
@@ -111,9 +118,14 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     colocate_gradients_with_ops: bool, passed to `tf.compat.v1.gradients`.
     excluded_tvars: list of variable names (with or without ":0") that are NOT trained.
     return_learning_rate: bool; also return the learning-rate Tensor (for TensorBoard).
+    loss_scale: a `DynamicLossScale`, or None: then one with the default settings when the
+      model is built under `mixed_precision.precision_scope("fp16")`, else no loss scaling.
+      A step whose scaled gradients are not finite is skipped (variables and slots unchanged;
+      the global step still counts it, as it consumed a batch) and the scale is halved.
 
   Each replica (TPU core or tf.distribute replica) clips its own gradients before they are
-  summed across replicas, as in the original on TPU.
+  combined across replicas: summed over TPU cores, as in the original; averaged over
+  tf.distribute replicas (`clipped_gradients`).
 
   Returns:
     `train_op` (an Operation that updates the variables and increments the global step by
@@ -130,10 +142,20 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   train_optimizer = _make_optimizer(optimizer, learning_rate)
   if use_tpu:
     train_optimizer = tf.compat.v1.tpu.CrossShardOptimizer(train_optimizer)
+  if loss_scale is None and mixed_precision.current_precision() == "fp16":
+    loss_scale = DynamicLossScale()
+  if loss_scale is not None:
+    tf.compat.v1.summary.scalar("loss_scale", loss_scale.scale)
 
   trainable_variables = trainable_variables_without(excluded_tvars)
-  gradients = clipped_gradients(loss, trainable_variables, colocate_gradients_with_ops)
-  apply_op = train_optimizer.apply_gradients(list(zip(gradients, trainable_variables)))
+  gradients = clipped_gradients(loss, trainable_variables, colocate_gradients_with_ops,
+                                loss_scale=loss_scale)
+  grads_and_vars = list(zip(gradients, trainable_variables))
+  if loss_scale is None:
+    apply_op = train_optimizer.apply_gradients(grads_and_vars)
+  else:
+    apply_op = train_optimizer.apply_gradients(
+        grads_and_vars, apply_if=loss_scale.gradients_are_finite)
   # The optimizers never touch the global step (as in the original), so count the step here.
   # Under tf.distribute the global step aggregates ONLY_FIRST_REPLICA, so this adds 1 per step,
   # not 1 per replica.
@@ -141,8 +163,10 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   # learning rate, the loss guard of estimator_utils.check_loss_is_finite) sees the same value;
   # an unordered increment could be read one ahead.
   with tf.control_dependencies([apply_op]):
-    increment_step = global_step.assign(global_step + 1)
-  train_op = tf.group(apply_op, increment_step, name="train_op")
+    after_update = [global_step.assign(global_step + 1)]
+    if loss_scale is not None:
+      after_update.append(loss_scale.update())
+  train_op = tf.group(apply_op, *after_update, name="train_op")
   if return_learning_rate:
     return train_op, learning_rate
   return train_op
@@ -189,22 +213,141 @@ def trainable_variables_without(excluded_names):
   return kept
 
 
-def clipped_gradients(loss, variables, colocate_gradients_with_ops=False):
+def clipped_gradients(loss, variables, colocate_gradients_with_ops=False, loss_scale=None):
   """Gradients of `loss` with respect to `variables`, clipped to global norm 1.0.
 
-  This is the one place where gradients are made, so a loss-scaling step for fp16 (scale
-  `loss` before, unscale and check finiteness before clipping) belongs here.
+  With a `loss_scale` (fp16), the loss is multiplied by the scale before differentiation, so
+  that small gradients survive float16 inside the model, and the float32 gradients are divided
+  by it again before clipping; `loss_scale.gradients_are_finite` then says whether this step
+  may be applied.
 
   Args:
     loss: float Tensor of shape [].
     variables: list of N tf.Variable.
     colocate_gradients_with_ops: bool, passed to `tf.compat.v1.gradients`.
+    loss_scale: optional `DynamicLossScale`.
+
+  Under a tf.distribute strategy with R replicas in sync, each replica's clipped gradients
+  are also divided by R, so that the optimizer's sum over replicas is their mean: training at a
+  global batch size then does not depend on how many replicas share it.
 
   Returns:
     list of N gradients (Tensor, IndexedSlices for gathered embeddings, or None for a
     variable the loss does not depend on), jointly scaled by min(1, 1.0 / global_norm).
+    After an fp16 overflow they are not finite; the optimizer must then skip the step.
   """
+  if loss_scale is not None:
+    loss = loss_scale.scale_loss(loss)
   gradients = tf.compat.v1.gradients(
       loss, variables, colocate_gradients_with_ops=colocate_gradients_with_ops)
+  if loss_scale is not None:
+    gradients = loss_scale.unscale(gradients)
   gradients, _ = tf.clip_by_global_norm(gradients, clip_norm=GRADIENT_CLIP_NORM)
+  # Deviation (docs/DEVIATIONS.md): the original sums the replicas' gradients (TPU cores;
+  # TPUEstimator runs outside tf.distribute, where there is 1 replica here, and keeps that);
+  # under tf.distribute they are averaged, TensorFlow's own convention.
+  num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
+  if num_replicas > 1:
+    gradients = [_scale_gradient(gradient, 1.0 / num_replicas) for gradient in gradients]
   return gradients
+
+
+def _scale_gradient(gradient, factor):
+  """gradient * factor for a Tensor, IndexedSlices or None."""
+  if gradient is None:
+    return None
+  if isinstance(gradient, tf.IndexedSlices):
+    return tf.IndexedSlices(gradient.values * factor, gradient.indices, gradient.dense_shape)
+  return gradient * factor
+
+
+class DynamicLossScale(object):
+  """The fp16 loss scale: skips steps whose gradients overflow, and adapts the scale.
+
+  float16 flushes values below ~6e-8 to zero and overflows above 65504. Multiplying the loss
+  by a large scale S moves the small gradients inside the model into float16's range; the
+  float32 gradients of the master weights are divided by S again. When S is too large, some
+  gradient overflows: that step is skipped and S halved. After `growth_interval` consecutive
+  good steps S doubles, to find the largest safe scale again.
+
+  The state lives in two LOCAL variables, `loss_scale/scale` and `loss_scale/good_steps`:
+  they are not saved, so checkpoints of fp16 runs are those of fp32 runs (same variables, no
+  extra names to trip `init_from_checkpoint`, export or a restart in another precision). A
+  restarted run starts again from `initial_scale` and finds its scale within a few steps.
+
+  Under tf.distribute every replica makes the same decision: the replicas' overflow flags are
+  summed across replicas before use.
+
+  Usage (what `create_optimizer` does):
+    loss_scale = DynamicLossScale()
+    gradients = clipped_gradients(loss, variables, loss_scale=loss_scale)
+    apply = optimizer.apply_gradients(..., apply_if=loss_scale.gradients_are_finite)
+    with tf.control_dependencies([apply]):
+      update = loss_scale.update()
+  """
+
+  def __init__(self, initial_scale=INITIAL_LOSS_SCALE,
+               growth_interval=LOSS_SCALE_GROWTH_INTERVAL, factor=LOSS_SCALE_FACTOR):
+    """Creates (or, for further replicas, reuses) the scale variables.
+
+    Args:
+      initial_scale: float, the first scale.
+      growth_interval: int, consecutive finite steps before the scale grows.
+      factor: float > 1, the scale is multiplied or divided by it.
+    """
+    self.growth_interval = growth_interval
+    self.factor = factor
+    self.gradients_are_finite = None
+    variable_settings = dict(
+        shape=[], trainable=False, collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES],
+        # Every replica assigns the same value; keep one.
+        aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+    with tf.compat.v1.variable_scope("loss_scale"):
+      self.scale = tf.compat.v1.get_variable(
+          "scale", dtype=tf.float32,
+          initializer=tf.compat.v1.constant_initializer(initial_scale), **variable_settings)
+      self.good_steps = tf.compat.v1.get_variable(
+          "good_steps", dtype=tf.int64, initializer=tf.compat.v1.zeros_initializer(),
+          **variable_settings)
+
+  def scale_loss(self, loss):
+    """loss * scale, in the loss's dtype (float32)."""
+    return loss * tf.cast(self.scale, loss.dtype)
+
+  def unscale(self, gradients):
+    """Divides scaled gradients by the scale; sets `gradients_are_finite`.
+
+    Args:
+      gradients: list of float32 Tensors, IndexedSlices or None.
+
+    Returns:
+      The list with every gradient divided by the scale.
+    """
+    unscaled = [_scale_gradient(gradient, 1.0 / self.scale) for gradient in gradients]
+    finite_checks = [
+        tf.reduce_all(tf.math.is_finite(
+            gradient.values if isinstance(gradient, tf.IndexedSlices) else gradient))
+        for gradient in unscaled if gradient is not None]
+    overflowed = 1.0 - tf.cast(tf.reduce_all(tf.stack(finite_checks)), tf.float32)
+    # Skip on every replica if any replica overflowed (identity without tf.distribute).
+    replicas_overflowed = tf.distribute.get_replica_context().all_reduce(
+        tf.distribute.ReduceOp.SUM, overflowed)
+    self.gradients_are_finite = tf.equal(replicas_overflowed, 0.0)
+    return unscaled
+
+  def update(self):
+    """Op that halves the scale after an overflow, or counts a good step (and maybe grows).
+
+    Call after `unscale`, ordered after the optimizer's update.
+    """
+    finite = self.gradients_are_finite
+    good_steps = self.good_steps + 1
+    grow = tf.logical_and(finite, good_steps >= self.growth_interval)
+    new_scale = tf.where(
+        finite,
+        tf.where(grow, self.scale * self.factor, self.scale),
+        tf.maximum(self.scale / self.factor, 1.0))
+    new_good_steps = tf.where(tf.logical_and(finite, tf.logical_not(grow)),
+                              good_steps, tf.zeros_like(good_steps))
+    return tf.group(self.scale.assign(new_scale), self.good_steps.assign(new_good_steps),
+                    name="update_loss_scale")

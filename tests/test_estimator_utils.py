@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from absl import flags
+from google.protobuf import text_format
 
 from albert import estimator_utils
+from albert import mixed_precision
 
 FLAGS = flags.FLAGS
 
@@ -95,3 +97,45 @@ def test_nan_guard_names_the_step(tmp_path):
   # Steps 0-3 trained; nothing was saved for the failed step.
   assert tf.train.latest_checkpoint(str(tmp_path)) is None or \
       not tf.train.latest_checkpoint(str(tmp_path)).endswith("-5")
+
+
+def test_scale_out_flag_defaults_keep_the_single_device_fp32_graph():
+  settings = estimator_utils.RunSettings.from_flags(FLAGS)
+  assert (settings.strategy, settings.num_gpus, settings.num_cpu_devices, settings.precision,
+          settings.use_xla) == ("none", None, 1, "fp32", False)
+  model_fn = _linear_model_fn()
+  # No wrapper at all: the estimator calls the runner's model_fn itself.
+  assert estimator_utils._training_graph_options(model_fn, settings) is model_fn  # pylint: disable=protected-access
+
+
+def test_precision_applies_to_the_training_graph_only():
+  seen = {}
+
+  def model_fn(features, labels, mode, params):
+    del features, labels, params
+    seen[mode] = mixed_precision.current_precision()
+
+  wrapped = estimator_utils._training_graph_options(  # pylint: disable=protected-access
+      model_fn, estimator_utils.RunSettings(precision="bf16"))
+  for mode in (tf.estimator.ModeKeys.TRAIN, tf.estimator.ModeKeys.EVAL,
+               tf.estimator.ModeKeys.PREDICT):
+    wrapped({}, None, mode, {}, None)
+  assert seen == {"train": "bf16", "eval": "fp32", "infer": "fp32"}
+  assert mixed_precision.current_precision() == "fp32"
+
+
+def test_use_xla_compiles_the_training_step(tmp_path):
+  estimator = estimator_utils.build_estimator(
+      _linear_model_fn(), str(tmp_path), estimator_utils.RunSettings(use_xla=True),
+      save_checkpoints_steps=100, train_batch_size=2)
+  estimator.train(_input_fn, max_steps=3)
+  assert estimator.get_variable_value("global_step") == 3
+  assert estimator.get_variable_value("w") != 0.0
+  graph_def = text_format.Parse((tmp_path / "graph.pbtxt").read_text(), tf.compat.v1.GraphDef())
+  compiled = {node.name for node in graph_def.node
+              if "_XlaCompile" in node.attr and node.attr["_XlaCompile"].b}
+  # The model_fn's ops, gradients and update carry XLA's compile marker; the input pipeline,
+  # built outside the model_fn, does not.
+  assert "w" in compiled and "Square" in compiled
+  assert any(name.startswith("gradients/") for name in compiled)
+  assert not [name for name in compiled if name.startswith("IteratorGetNext")]
