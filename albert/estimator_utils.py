@@ -234,7 +234,7 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
         train_distribute=train_distribute)
     return tf.compat.v1.estimator.tpu.TPUEstimator(
         use_tpu=run_settings.use_tpu,
-        model_fn=_training_graph_options(model_fn, run_settings),
+        model_fn=training_graph_model_fn(model_fn, run_settings),
         config=run_config,
         train_batch_size=replica_train_batch_size,
         eval_batch_size=eval_batch_size,
@@ -260,8 +260,11 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
   return distribution.MultiWorkerEstimator(training_estimator, local_estimator, is_chief)
 
 
-def _training_graph_options(model_fn, run_settings):
-  """Wraps `model_fn` so its TRAIN graph computes in the precision, under XLA if asked.
+def training_graph_model_fn(model_fn, run_settings):
+  """The model_fn `build_estimator` gives the Estimator: TRAIN in the precision, XLA if asked.
+
+  Public for code that drives a model_fn without an Estimator (benchmarks), so that it builds
+  the same training graph.
 
   Evaluation, prediction and export (PREDICT mode) build the float32 graph without XLA, so
   metrics and SavedModels do not depend on how the checkpoint was trained.
@@ -277,7 +280,7 @@ def _training_graph_options(model_fn, run_settings):
     return model_fn
   takes_config = "config" in inspect.signature(model_fn).parameters
 
-  def training_graph_model_fn(features, labels, mode, params, config):
+  def training_graph_model_fn(features, labels, mode, params, config=None):
     kwargs = {"config": config} if takes_config else {}
     if mode != tf.estimator.ModeKeys.TRAIN:
       return model_fn(features, labels, mode, params, **kwargs)

@@ -13,13 +13,11 @@ Dimension legend used in the shape comments of this file:
   D = size of one attention head    I = intermediate (feed-forward) size
 
 Dtype (mixed precision, `mixed_precision.py`): every variable is float32 and keeps its name.
-The embeddings run in float32; the transformer computes in the precision's dtype (bfloat16 or
-float16), its dense layers asking for their weights in their input's dtype, which
-`mixed_precision.float32_master_getter` on the model's scope answers with casts of the float32
-variables; the outputs return to float32, so the pooler, the heads and the losses run in
-float32. The steps that stay in float32 inside the transformer are marked `dtype:` below
-(LayerNorm statistics, attention softmax and mask). With fp32 every cast is a no-op: the graph
-is the float32 graph of the original.
+Under bf16/fp16 the transformer's matmuls (dense layers and the attention's batch matmuls) run
+in 16 bits, with kernels that `mixed_precision.float32_master_getter` on the model's scope casts
+from their float32 variables; everything else (embeddings, biases, residuals, GELU, LayerNorm,
+softmax, the pooler and the heads) stays float32. The places are marked `dtype:` below. With
+fp32 every cast is a no-op: the graph is the float32 graph of the original.
 """
 
 import collections
@@ -32,16 +30,6 @@ import numpy as np
 import tensorflow as tf
 
 from albert import mixed_precision
-
-# Deviation (docs/DEVIATIONS.md): the einsum path uses TensorFlow's Python-level einsum, which
-# lowers each equation to Reshape/Transpose/MatMul ops, the way `tf.einsum` built graphs in
-# TF 1.15 (the original's version). TF 2's native Einsum op runs 2-3x slower on CPU with oneDNN
-# (benchmarks/RESULTS.md, model benchmark) and is the op that broke the TF-Hub `/2` modules.
-try:
-  from tensorflow.python.ops import special_math_ops as _special_math_ops
-  _lowered_einsum = _special_math_ops._einsum_v1  # pylint: disable=protected-access
-except (ImportError, AttributeError):  # a future TF without it: the native op, same math
-  _lowered_einsum = tf.einsum
 
 # Added to the attention logits of masked ("to") positions before the softmax.
 _ATTENTION_MASK_ADDER = -10000.0
@@ -217,11 +205,12 @@ class AlbertModel(object):
         0 for padding; default all ones.
       token_type_ids: optional int32 Tensor of shape [batch_size, seq_length]; default zeros.
       use_one_hot_embeddings: bool; one-hot matmul lookups (fast on TPU) instead of gathers.
-      use_einsum: bool; einsum equations for the dense layers, else explicit
-        reshape+matmul (the original needs False for TFLite).
+      use_einsum: accepted for compatibility: both values build the same reshape + MatMul
+        dense layers (the original needed False for TFLite; ours always suit it).
       scope: variable scope; default "bert".
-      precision: "fp32", "bf16" or "fp16": the transformer's compute dtype (variables and
-        outputs stay float32); default: the current `mixed_precision.precision_scope`.
+      precision: "fp32", "bf16" or "fp16": the dtype of the transformer's matmuls (variables,
+        activations and outputs stay float32); default: the current
+        `mixed_precision.precision_scope`.
 
     Raises:
       ValueError: if the config is invalid or an input has the wrong rank.
@@ -241,9 +230,10 @@ class AlbertModel(object):
     if token_type_ids is None:
       token_type_ids = tf.zeros(shape=[batch_size, seq_length], dtype=tf.int32)
 
-    compute_dtype = mixed_precision.compute_dtype(precision)
-    with tf.compat.v1.variable_scope(scope, default_name="bert",
-                                     custom_getter=mixed_precision.float32_master_getter):
+    if precision is None:
+      precision = mixed_precision.current_precision()
+    with mixed_precision.precision_scope(precision), tf.compat.v1.variable_scope(
+        scope, default_name="bert", custom_getter=mixed_precision.float32_master_getter):
       with tf.compat.v1.variable_scope("embeddings"):
         # [B, S, E], [V, E]
         (self.word_embedding_output,
@@ -270,9 +260,8 @@ class AlbertModel(object):
 
       with tf.compat.v1.variable_scope("encoder"):
         # L * inner_group_num tensors of shape [B, S, H].
-        # dtype: the transformer computes in `compute_dtype`; its outputs return to float32.
-        encoder_layers = transformer_model(
-            input_tensor=tf.cast(self.embedding_output, compute_dtype),
+        self.all_encoder_layers = transformer_model(
+            input_tensor=self.embedding_output,
             attention_mask=input_mask,
             hidden_size=config.hidden_size,
             num_hidden_layers=config.num_hidden_layers,
@@ -286,7 +275,6 @@ class AlbertModel(object):
             initializer_range=config.initializer_range,
             do_return_all_layers=True,
             use_einsum=use_einsum)
-        self.all_encoder_layers = [tf.cast(layer, tf.float32) for layer in encoder_layers]
 
       self.sequence_output = self.all_encoder_layers[-1]  # [B, S, H]
       # The pooler turns the [CLS] (first) position into a fixed-size sequence representation
@@ -503,9 +491,13 @@ def layer_norm(input_tensor, name=None):
     # dtype: statistics and normalization in float32 (a 16-bit variance over a wide row loses
     # the digits that epsilon 1e-12 and the centring depend on); back to the input's dtype.
     values = tf.cast(input_tensor, tf.float32)
-    mean, variance = tf.nn.moments(values, axes=[-1], keepdims=True)
-    inverse_stddev = tf.math.rsqrt(variance + _LAYER_NORM_EPSILON) * gamma
-    output = values * inverse_stddev + (beta - mean * inverse_stddev)
+    # (x - mean) / stddev * gamma + beta, centred first: the same function as contrib's
+    # x * (gamma / stddev) + (beta - mean * gamma / stddev), whose gradient graph takes ~25%
+    # longer on CPU (benchmarks/RESULTS.md).
+    mean = tf.reduce_mean(values, axis=-1, keepdims=True)  # [..., 1]
+    centered = values - mean
+    variance = tf.reduce_mean(tf.square(centered), axis=-1, keepdims=True)  # [..., 1]
+    output = centered * tf.math.rsqrt(variance + _LAYER_NORM_EPSILON) * gamma + beta
     return tf.cast(output, input_tensor.dtype)
 
 
@@ -750,36 +742,52 @@ def einsum_via_matmul(input_tensor, w, num_inner_dims):
   return tf.reshape(output, batch_dims + outer_dims)
 
 
-def _kernel_and_bias(kernel_shape, bias_shape, initializer, dtype):
-  """The `kernel` and `bias` of a transformer dense layer, in the dtype of its activations.
+def _dense_projection(input_tensor, num_inner_dims, output_dims, initializer):
+  """The transformer's dense layers: one 2-D MatMul and a BiasAdd, as reshapes around them.
 
-  The variables are float32 under their original names whatever `dtype` is: a 16-bit request
-  is answered by `mixed_precision.float32_master_getter` (installed on AlbertModel's scope)
-  with casts of the float32 variables.
+  Contracts the last `num_inner_dims` dimensions of the input with the kernel, stored 2-D as
+  [prod(inner dims), prod(output_dims)] (the released checkpoints' layout), e.g. "BFH,HND->BFND"
+  (1 inner dim, output [N, D]) or "BFND,NDH->BFH" (2 inner dims, output [H]). This is
+  `einsum_via_matmul`'s lowering: no transposes (TensorFlow's einsum lowering orders the
+  output axes alphabetically and adds two per attention projection), and the 2-D
+  MatMul + BiasAdd pair is one fused kernel for oneDNN.
+
+  dtype: the matmul runs in the compute dtype of `mixed_precision` (float32, or bfloat16 /
+  float16 with the kernel cast from its float32 master variable); its output returns to
+  float32 before the bias, so bias, residuals, activations and LayerNorm stay float32. (On
+  CPU, 16-bit elementwise ops are slower than float32 ones.)
 
   Args:
-    kernel_shape: list of ints, the stored (2-D) kernel shape.
-    bias_shape: list of ints, the stored bias shape.
+    input_tensor: float Tensor of shape [batch dims..., inner dims...].
+    num_inner_dims: int, how many trailing input dimensions are contracted.
+    output_dims: list of ints, the output's trailing dimensions.
     initializer: kernel initializer (the bias starts at zero).
-    dtype: tf.DType of the layer's input.
 
   Returns:
-    (kernel, bias): Tensors or variables of `dtype`.
+    float32 Tensor of shape [batch dims..., output_dims...].
 
   Raises:
-    ValueError: a 16-bit dtype outside a scope with the float32 master getter (the layer would
-      otherwise create 16-bit variables, and checkpoints would change dtype).
+    ValueError: a 16-bit compute dtype outside a scope with the float32 master getter (the
+      layer would otherwise create a 16-bit variable, and checkpoints would change dtype).
   """
+  input_shape = get_shape_list(input_tensor)
+  batch_dims = input_shape[:-num_inner_dims]
+  inner_size = int(np.prod(input_shape[-num_inner_dims:]))
+  output_size = int(np.prod(output_dims))
+  compute_dtype = mixed_precision.compute_dtype()
   kernel = tf.compat.v1.get_variable(
-      name="kernel", shape=kernel_shape, initializer=initializer, dtype=dtype)
-  bias = tf.compat.v1.get_variable(
-      name="bias", shape=bias_shape, initializer=tf.compat.v1.zeros_initializer(),
-      dtype=dtype)
-  if dtype != tf.float32 and isinstance(kernel, tf.Variable):
+      name="kernel", shape=[inner_size, output_size], initializer=initializer,
+      dtype=compute_dtype)
+  if compute_dtype != tf.float32 and isinstance(kernel, tf.Variable):
     raise ValueError(
         "%s: a %s dense layer needs mixed_precision.float32_master_getter on an enclosing "
-        "variable scope (AlbertModel installs it)." % (kernel.op.name, dtype.name))
-  return kernel, bias
+        "variable scope (AlbertModel installs it)." % (kernel.op.name, compute_dtype.name))
+  bias = tf.compat.v1.get_variable(
+      name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
+  matrix = tf.reshape(tf.cast(input_tensor, compute_dtype), [-1, inner_size])
+  output = tf.matmul(matrix, kernel)  # [prod(batch dims), prod(output_dims)]
+  output = tf.nn.bias_add(tf.cast(output, tf.float32), bias)
+  return tf.reshape(output, batch_dims + list(output_dims))
 
 
 def dense_layer_3d(input_tensor,
@@ -789,7 +797,7 @@ def dense_layer_3d(input_tensor,
                    activation,
                    use_einsum,
                    name=None):
-  """A dense layer from [B, F, H] to per-head outputs [B, F, N, D].
+  """A dense layer from [B, F, H] to per-head outputs [B, F, N, D] ("BFH,HND->BFND").
 
   The kernel is stored 2-D as [H, N*D] (the released checkpoints' layout) and viewed as
   [H, N, D]; the bias is stored as [N*D].
@@ -800,25 +808,17 @@ def dense_layer_3d(input_tensor,
     head_size: int, D.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
+    use_einsum: accepted for compatibility; both values build the same graph (see
+      `_dense_projection`).
     name: variable scope name.
 
   Returns:
-    float Tensor of shape [batch_size, from_seq_length, num_attention_heads, head_size].
+    float32 Tensor of shape [batch_size, from_seq_length, num_attention_heads, head_size].
   """
-  input_shape = get_shape_list(input_tensor)
-  hidden_size = input_shape[2]
+  del use_einsum  # Deviation (docs/DEVIATIONS.md): one lowering for both values.
   with tf.compat.v1.variable_scope(name):
-    w, b = _kernel_and_bias([hidden_size, num_attention_heads * head_size],
-                            [num_attention_heads * head_size], initializer,
-                            input_tensor.dtype)
-    w = tf.reshape(w, [hidden_size, num_attention_heads, head_size])  # [H, N, D]
-    b = tf.reshape(b, [num_attention_heads, head_size])  # [N, D]
-    if use_einsum:
-      ret = _lowered_einsum("BFH,HND->BFND", input_tensor, w)
-    else:
-      ret = einsum_via_matmul(input_tensor, w, 1)
-    ret += b  # [B, F, N, D]
+    ret = _dense_projection(input_tensor, 1, [num_attention_heads, head_size],
+                            initializer)  # [B, F, N, D]
   if activation is not None:
     return activation(ret)
   return ret
@@ -831,7 +831,7 @@ def dense_layer_3d_proj(input_tensor,
                         activation,
                         use_einsum,
                         name=None):
-  """A dense layer from per-head inputs [B, F, N, D] back to [B, F, H].
+  """A dense layer from per-head inputs [B, F, N, D] back to [B, F, H] ("BFND,NDH->BFH").
 
   The kernel is stored 2-D as [N*D, H] and viewed as [N, D, H].
 
@@ -841,23 +841,15 @@ def dense_layer_3d_proj(input_tensor,
     head_size: int, D.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
+    use_einsum: accepted for compatibility; both values build the same graph.
     name: variable scope name.
 
   Returns:
-    float Tensor of shape [batch_size, from_seq_length, hidden_size].
+    float32 Tensor of shape [batch_size, from_seq_length, hidden_size].
   """
-  input_shape = get_shape_list(input_tensor)
-  num_attention_heads = input_shape[2]
+  del use_einsum, head_size  # The head size is the input's last dimension.
   with tf.compat.v1.variable_scope(name):
-    w, b = _kernel_and_bias([num_attention_heads * head_size, hidden_size], [hidden_size],
-                            initializer, input_tensor.dtype)
-    w = tf.reshape(w, [num_attention_heads, head_size, hidden_size])  # [N, D, H]
-    if use_einsum:
-      ret = _lowered_einsum("BFND,NDH->BFH", input_tensor, w)
-    else:
-      ret = einsum_via_matmul(input_tensor, w, 2)
-    ret += b  # [B, F, H]
+    ret = _dense_projection(input_tensor, 2, [hidden_size], initializer)  # [B, F, H]
   if activation is not None:
     return activation(ret)
   return ret
@@ -870,31 +862,23 @@ def dense_layer_2d(input_tensor,
                    use_einsum,
                    num_attention_heads=1,
                    name=None):
-  """A dense layer from [B, F, H_in] to [B, F, output_size].
+  """A dense layer from [B, F, H_in] to [B, F, output_size] ("BFH,HO->BFO").
 
   Args:
     input_tensor: float Tensor of shape [batch_size, from_seq_length, input_size].
     output_size: int.
     initializer: kernel initializer.
     activation: function or None.
-    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
+    use_einsum: accepted for compatibility; both values build the same graph.
     num_attention_heads: unused; kept for signature compatibility with the original.
     name: variable scope name.
 
   Returns:
-    float Tensor of shape [batch_size, from_seq_length, output_size].
+    float32 Tensor of shape [batch_size, from_seq_length, output_size].
   """
-  del num_attention_heads  # Unused.
-  input_shape = get_shape_list(input_tensor)
-  input_size = input_shape[2]
+  del num_attention_heads, use_einsum  # Unused.
   with tf.compat.v1.variable_scope(name):
-    w, b = _kernel_and_bias([input_size, output_size], [output_size], initializer,
-                            input_tensor.dtype)
-    if use_einsum:
-      ret = _lowered_einsum("BFH,HO->BFO", input_tensor, w)
-    else:
-      ret = einsum_via_matmul(input_tensor, w, 1)
-    ret += b  # [B, F, O]
+    ret = _dense_projection(input_tensor, 1, [output_size], initializer)  # [B, F, O]
   if activation is not None:
     return activation(ret)
   return ret
@@ -912,11 +896,15 @@ def dot_product_attention(q, k, v, bias, dropout_rate=0.0):
     dropout_rate: float, dropout on the attention probabilities.
 
   Returns:
-    float Tensor of shape [B, N, F, D].
+    Tensor of shape [B, N, F, D], in the compute dtype of `mixed_precision` (the next layer is
+    a matmul).
   """
+  # dtype: the two batch matmuls run in the compute dtype; scale, mask and softmax in
+  # float32: a 16-bit softmax over long rows loses the small probabilities, and float16
+  # logits can overflow.
+  compute_dtype = mixed_precision.compute_dtype()
+  q, k, v = [tf.cast(tensor, compute_dtype) for tensor in (q, k, v)]
   logits = tf.matmul(q, k, transpose_b=True)  # [B, N, F, T]
-  # dtype: scale, mask and softmax in float32: a 16-bit softmax over long rows loses the small
-  # probabilities, and float16 logits can overflow.
   logits = tf.cast(logits, tf.float32)
   logits = tf.multiply(logits, 1.0 / math.sqrt(float(get_shape_list(q)[-1])))
   if bias is not None:
@@ -926,9 +914,8 @@ def dot_product_attention(q, k, v, bias, dropout_rate=0.0):
     adder = (1.0 - to_mask) * _ATTENTION_MASK_ADDER  # [B, 1, 1, T]
     logits += adder  # [B, N, F, T]
   attention_probs = tf.nn.softmax(logits, name="attention_probs")  # [B, N, F, T]
-  attention_probs = tf.cast(attention_probs, v.dtype)
   attention_probs = dropout(attention_probs, dropout_rate)
-  return tf.matmul(attention_probs, v)  # [B, N, F, D]
+  return tf.matmul(tf.cast(attention_probs, compute_dtype), v)  # [B, N, F, D]
 
 
 def attention_layer(from_tensor,
@@ -962,10 +949,11 @@ def attention_layer(from_tensor,
     batch_size: unused; the shapes are read from the tensors (kept for compatibility).
     from_seq_length: unused (as above).
     to_seq_length: unused (as above).
-    use_einsum: bool; einsum equation (see `_lowered_einsum`), else `einsum_via_matmul`.
+    use_einsum: accepted for compatibility; both values build the same graph.
 
   Returns:
-    float Tensor of shape [batch_size, from_seq_length, num_attention_heads, size_per_head].
+    Tensor of shape [batch_size, from_seq_length, num_attention_heads, size_per_head], in the
+    compute dtype of `mixed_precision`.
 
   Raises:
     ValueError: if the inputs do not have rank 3.
@@ -982,9 +970,12 @@ def attention_layer(from_tensor,
                      create_initializer(initializer_range), key_act, use_einsum, "key")
   v = dense_layer_3d(to_tensor, num_attention_heads, size_per_head,
                      create_initializer(initializer_range), value_act, use_einsum, "value")
-  q = tf.transpose(q, [0, 2, 1, 3])  # [B, N, F, D]
-  k = tf.transpose(k, [0, 2, 1, 3])  # [B, N, T, D]
-  v = tf.transpose(v, [0, 2, 1, 3])  # [B, N, T, D]
+  # dtype: the heads go to batch matmuls; transposing them in the compute dtype moves fewer
+  # bytes.
+  compute_dtype = mixed_precision.compute_dtype()
+  q = tf.transpose(tf.cast(q, compute_dtype), [0, 2, 1, 3])  # [B, N, F, D]
+  k = tf.transpose(tf.cast(k, compute_dtype), [0, 2, 1, 3])  # [B, N, T, D]
+  v = tf.transpose(tf.cast(v, compute_dtype), [0, 2, 1, 3])  # [B, N, T, D]
 
   new_embeddings = dot_product_attention(q, k, v, attention_mask,
                                          attention_probs_dropout_prob)  # [B, N, F, D]

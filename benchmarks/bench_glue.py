@@ -13,6 +13,11 @@ full attention mask (GLUE-sized batches; no input pipeline cost).
 
   python benchmarks/bench_glue.py --threads 2 --batch_size 8 --train_steps 10 --eval_steps 10 \
       --rounds 2
+  python benchmarks/bench_glue.py --sides=ours,ours:precision=bf16 --rounds 3   # fp32 vs bf16
+
+Sides: `ours`, `ours:precision=bf16` (or fp16: the training graph in that precision, as
+run_classifier --precision builds it; evaluation stays float32, as in the runner) and
+`huggingface`. Our sides run with oneDNN on (TensorFlow's default on x86).
 
 Not a test: run by hand, then append the printed section to benchmarks/RESULTS.md.
 """
@@ -51,11 +56,13 @@ def _timed(step_fn, warmup_steps, steps):
   return time.perf_counter() - start
 
 
-def bench_ours(args):
+def bench_ours(args, precision="fp32"):
   """Our graph: the run_classifier model (create_model) and optimizer (create_optimizer)."""
+  import contextlib  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   sys.path.insert(0, REPO_ROOT)
   from albert import classifier_utils  # pylint: disable=g-import-not-at-top
+  from albert import mixed_precision  # pylint: disable=g-import-not-at-top
   from albert import modeling  # pylint: disable=g-import-not-at-top
   from albert import optimization  # pylint: disable=g-import-not-at-top
 
@@ -65,7 +72,10 @@ def bench_ours(args):
       intra_op_parallelism_threads=args.threads, inter_op_parallelism_threads=args.threads)
   results = {}
   for mode in ("train", "eval"):
-    with tf.Graph().as_default():
+    # As estimator_utils.training_graph_model_fn: the precision shapes the training graph.
+    scope = (mixed_precision.precision_scope(precision) if mode == "train"
+             else contextlib.nullcontext())
+    with tf.Graph().as_default(), scope:
       tensors = {name: tf.constant(value) for name, value in batch.items()}
       loss, _, probabilities, _, _ = classifier_utils.create_model(
           config, mode == "train", tensors["input_ids"], tensors["input_mask"],
@@ -77,7 +87,8 @@ def bench_ours(args):
         fetch = probabilities
         steps = args.eval_steps
       with tf.compat.v1.Session(config=session_config) as sess:
-        sess.run(tf.compat.v1.global_variables_initializer())
+        sess.run([tf.compat.v1.global_variables_initializer(),
+                  tf.compat.v1.local_variables_initializer()])
         seconds = _timed(lambda: sess.run(fetch), args.warmup_steps, steps)
     results[mode + "_examples_per_sec"] = steps * args.batch_size / seconds
   return results
@@ -138,12 +149,47 @@ def _run_side(side, args):
               "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)})
   if side == "huggingface":
     env["USE_TF"] = "0"
+  else:
+    env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # TensorFlow's default on x86
   command = [sys.executable, os.path.abspath(__file__), "--side", side] + [
       "--%s=%s" % (key, value) for key, value in vars(args).items()
-      if key not in ("side", "rounds")]
+      if key not in ("side", "sides", "rounds")]
   output = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE,
                           text=True).stdout
   return json.loads(output.strip().splitlines()[-1])
+
+
+def _ours_precision(side):
+  """"ours" -> "fp32", "ours:precision=bf16" -> "bf16"."""
+  kind, _, option = side.partition(":")
+  precision = option.partition("=")[2] if option.startswith("precision=") else "fp32"
+  if kind != "ours" or (option and not option.startswith("precision=")) or precision not in (
+      "fp32", "bf16", "fp16"):
+    raise SystemExit("unknown side %r (expected ours, ours:precision=bf16|fp16 or "
+                     "huggingface)" % side)
+  return precision
+
+
+def _compare_sides(sides, args):
+  """Any sides in alternating rounds; every round's figures and the best, vs the first."""
+  rounds = {side: [] for side in sides}
+  for _ in range(args.rounds):
+    for side in sides:
+      rounds[side].append(_run_side(side, args))
+  keys = ("train_examples_per_sec", "eval_examples_per_sec")
+  best = {side: {key: max(run[key] for run in runs) for key in keys}
+          for side, runs in rounds.items()}
+  print("GLUE-style sequence classification, ALBERT-base, max_seq_length %d, batch %d, %d "
+        "threads; %d alternating rounds; best round (every round)." %
+        (args.seq_length, args.batch_size, args.threads, args.rounds))
+  print("| side | fine-tuning ex/s | vs %s | evaluation ex/s | vs %s |" % (sides[0], sides[0]))
+  print("|---|---|---|---|---|")
+  for side in sides:
+    print("| %s | %.2f (%s) | %.2fx | %.2f (%s) | %.2fx |" % (
+        side, best[side][keys[0]], " ".join("%.2f" % run[keys[0]] for run in rounds[side]),
+        best[side][keys[0]] / best[sides[0]][keys[0]], best[side][keys[1]],
+        " ".join("%.2f" % run[keys[1]] for run in rounds[side]),
+        best[side][keys[1]] / best[sides[0]][keys[1]]))
 
 
 def main():
@@ -155,15 +201,23 @@ def main():
   parser.add_argument("--train_steps", type=int, default=10)
   parser.add_argument("--eval_steps", type=int, default=10)
   parser.add_argument("--rounds", type=int, default=2)
-  parser.add_argument("--side", choices=["ours", "huggingface"], default=None,
-                      help="internal: run one side and print JSON")
+  parser.add_argument("--sides", default="ours,huggingface",
+                      help="comma-separated: ours, ours:precision=bf16|fp16, huggingface")
+  parser.add_argument("--side", default=None, help="internal: run one side and print JSON")
   args = parser.parse_args()
 
-  if args.side == "ours":
-    print(json.dumps(bench_ours(args)))
+  if args.side is not None:
+    if args.side == "huggingface":
+      print(json.dumps(bench_huggingface(args)))
+    else:
+      print(json.dumps(bench_ours(args, _ours_precision(args.side))))
     return
-  if args.side == "huggingface":
-    print(json.dumps(bench_huggingface(args)))
+  sides = args.sides.split(",")
+  for side in sides:
+    if side != "huggingface":
+      _ours_precision(side)
+  if sides != ["ours", "huggingface"]:
+    _compare_sides(sides, args)
     return
 
   # Sides alternate for --rounds rounds; the best round of each side is reported (the least

@@ -17,15 +17,36 @@ Two measurements, each in its own child process (so thread pools never compete):
              with offline masks (--masked_lm_budget=0) vs dynamic masking (--masked_lm_budget=20)
              over the same file of 512-token records, in interleaved rounds.
 
+  loss       the session graph trained for --loss_steps steps on the records of --input_file in
+             file order (no shuffling), from one initial checkpoint shared by all variants:
+             the training loss after the same steps, e.g. fp32 vs bf16 (plus step times).
+
+Scale-out options (the flags of the same names; estimator mode passes them to run_pretraining,
+session and loss modes build the graph as the Estimator would): --precision, --use_xla,
+--strategy and --num_cpu_devices (estimator mode only). --variants compares settings in
+interleaved rounds (one child process per variant and round; results per variant: median over
+its rounds of each child's median step), e.g. --variants="precision=fp32;precision=bf16".
+Child processes run with oneDNN on (TF's default on x86), whatever the caller's environment.
+
   .venv/bin/python benchmarks/bench_pretraining.py            # ALBERT-base, seq 128, batch 8
   .venv/bin/python benchmarks/bench_pretraining.py --modes=session --steps=10
   .venv/bin/python benchmarks/bench_pretraining.py --modes=input
+  .venv/bin/python benchmarks/bench_pretraining.py --modes=session --rounds=3 \
+      --variants="precision=fp32;precision=bf16"
+  .venv/bin/python benchmarks/bench_pretraining.py --modes=estimator --rounds=2 \
+      --variants="strategy=none;strategy=mirrored,num_cpu_devices=2"
+  .venv/bin/python -m albert.create_pretraining_data --input_file=corpus.txt \
+      --output_file=/tmp/real128.tfrecord --spm_model_file=30k-clean.model \
+      --max_seq_length=128 --max_predictions_per_seq=20 --dupe_factor=2
+  .venv/bin/python benchmarks/bench_pretraining.py --modes=loss --loss_steps=200 \
+      --input_file=/tmp/real128.tfrecord --variants="precision=fp32;precision=bf16"
 
 Results are printed as one JSON line per mode and, with --append_results, appended to
 benchmarks/RESULTS.md.
 """
 
 import argparse
+import collections
 import json
 import os
 import platform
@@ -60,27 +81,42 @@ def _random_features(rng, vocab_size, batch_size, seq_length, max_predictions):
   }
 
 
+def _training_model_fn(args, config, init_checkpoint=None, learning_rate=0.00176,
+                       num_train_steps=125000, num_warmup_steps=3125):
+  """run_pretraining's model_fn as build_estimator gives it to the Estimator."""
+  from albert import estimator_utils
+  from albert import run_pretraining
+  model_fn = run_pretraining.model_fn_builder(
+      albert_config=config, init_checkpoint=init_checkpoint, learning_rate=learning_rate,
+      num_train_steps=num_train_steps, num_warmup_steps=num_warmup_steps, use_tpu=False,
+      use_one_hot_embeddings=False, optimizer="lamb", poly_power=1.0, start_warmup_step=0)
+  return estimator_utils.training_graph_model_fn(
+      model_fn, estimator_utils.RunSettings(precision=args.precision, use_xla=args.use_xla))
+
+
+def _initialize(session):
+  import tensorflow as tf
+  session.run([tf.compat.v1.global_variables_initializer(),
+               tf.compat.v1.local_variables_initializer()])
+
+
 def run_session(args):
   """run_pretraining's TRAIN graph in one Session; returns the per-step seconds."""
   import numpy as np
   import tensorflow as tf
   sys.path.insert(0, REPO_ROOT)
   from albert import modeling
-  from albert import run_pretraining
 
   config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
   features = _random_features(np.random.RandomState(0), config.vocab_size, args.batch_size,
                               args.seq_length, args.max_predictions_per_seq)
-  model_fn = run_pretraining.model_fn_builder(
-      albert_config=config, init_checkpoint=None, learning_rate=0.00176,
-      num_train_steps=125000, num_warmup_steps=3125, use_tpu=False,
-      use_one_hot_embeddings=False, optimizer="lamb", poly_power=1.0, start_warmup_step=0)
+  model_fn = _training_model_fn(args, config)
   with tf.Graph().as_default():
     dataset = tf.data.Dataset.from_tensors(features).repeat().prefetch(2)
     batch = tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()
     spec = model_fn(batch, None, tf.estimator.ModeKeys.TRAIN, {"batch_size": args.batch_size})
     with tf.compat.v1.Session() as session:
-      session.run(tf.compat.v1.global_variables_initializer())
+      _initialize(session)
       for _ in range(args.warmup):
         session.run(spec.train_op)
       times = []
@@ -89,6 +125,52 @@ def run_session(args):
         session.run(spec.train_op)
         times.append(time.perf_counter() - start)
   return times
+
+
+def _loss_graph(args, config, init_checkpoint):
+  """(graph, train_op, loss) of the session graph over --input_file in file order."""
+  import tensorflow as tf
+  from albert import run_pretraining
+  from albert import tfrecord_utils
+  model_fn = _training_model_fn(args, config, init_checkpoint=init_checkpoint,
+                                num_train_steps=args.loss_steps,
+                                num_warmup_steps=max(1, args.loss_steps // 10))
+  name_to_features = run_pretraining.name_to_features(args.seq_length,
+                                                      args.max_predictions_per_seq)
+  graph = tf.Graph()
+  with graph.as_default():
+    dataset = tf.data.TFRecordDataset(args.input_file).map(
+        lambda record: tfrecord_utils.decode_record(record, name_to_features))
+    dataset = dataset.batch(args.batch_size, drop_remainder=True).repeat().prefetch(2)
+    batch = tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()
+    spec = model_fn(batch, None, tf.estimator.ModeKeys.TRAIN, {"batch_size": args.batch_size})
+  return graph, spec.train_op, spec.loss
+
+
+def run_loss(args):
+  """Trains --loss_steps steps from the shared initial checkpoint; returns losses and times."""
+  import tensorflow as tf
+  sys.path.insert(0, REPO_ROOT)
+  from albert import modeling
+
+  config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
+  initial = os.path.join(args.work_dir, "initial.ckpt")
+  if not tf.io.gfile.exists(initial + ".index"):
+    # The first variant writes the random initial weights; every variant starts from them.
+    graph, _, _ = _loss_graph(args, config, None)
+    with graph.as_default(), tf.compat.v1.Session() as session:
+      tf.compat.v1.set_random_seed(0)
+      _initialize(session)
+      tf.compat.v1.train.Saver(tf.compat.v1.trainable_variables()).save(session, initial)
+  graph, train_op, loss = _loss_graph(args, config, initial)
+  losses, times = [], []
+  with graph.as_default(), tf.compat.v1.Session() as session:
+    _initialize(session)
+    for _ in range(args.loss_steps):
+      start = time.perf_counter()
+      losses.append(float(session.run([loss, train_op])[0]))
+      times.append(time.perf_counter() - start)
+  return losses, times
 
 
 def run_estimator(args):
@@ -135,6 +217,10 @@ def run_estimator(args):
   estimator_utils.ThroughputLoggingHook = TimedThroughputHook
 
   num_train_steps = args.warmup + args.steps
+  scale_out_flags = ["--precision=" + args.precision, "--strategy=" + args.strategy,
+                     "--use_xla=%s" % args.use_xla]
+  if args.strategy == "mirrored":
+    scale_out_flags.append("--num_cpu_devices=%d" % args.num_cpu_devices)
   flags.FLAGS([
       "bench_pretraining",
       "--albert_config_file=" + CONFIG_PATH,
@@ -147,7 +233,7 @@ def run_estimator(args):
       "--optimizer=lamb",
       "--num_train_steps=%d" % num_train_steps,
       "--save_checkpoints_steps=%d" % (num_train_steps + 1000),
-  ])
+  ] + scale_out_flags)
   run_pretraining.main(None)
   return step_seconds[args.warmup:]
 
@@ -190,17 +276,118 @@ def run_input_pipeline(args, seq_length=512, max_predictions=20, batch_size=64,
           "dynamic_examples_per_sec": num_examples / seconds["dynamic"]}
 
 
+def _step_statistics(mode, times, batch_size, seq_length):
+  times = sorted(times)
+  median = times[len(times) // 2]
+  return {"mode": mode, "steps_timed": len(times), "median_step_sec": median,
+          "steps_per_sec": 1.0 / median, "examples_per_sec": batch_size / median,
+          "tokens_per_sec": batch_size * seq_length / median}
+
+
 def child(args):
   if args.child == "input":
     print("RESULT " + json.dumps(run_input_pipeline(args)))
     return
+  if args.child == "loss":
+    losses, times = run_loss(args)
+    result = _step_statistics("loss", times[args.warmup:], args.batch_size, args.seq_length)
+    result.update({"losses": losses,
+                   "final_loss_mean_of_last_10": sum(losses[-10:]) / len(losses[-10:])})
+    print("RESULT " + json.dumps(result))
+    return
   times = run_session(args) if args.child == "session" else run_estimator(args)
-  times = sorted(times)
-  median = times[len(times) // 2]
-  print("RESULT " + json.dumps({
-      "mode": args.child, "steps_timed": len(times), "median_step_sec": median,
-      "steps_per_sec": 1.0 / median, "examples_per_sec": args.batch_size / median,
-      "tokens_per_sec": args.batch_size * args.seq_length / median}))
+  print("RESULT " + json.dumps(
+      _step_statistics(args.child, times, args.batch_size, args.seq_length)))
+
+
+def _parse_bool(text):
+  if text.lower() in ("1", "true", "yes"):
+    return True
+  if text.lower() in ("0", "false", "no"):
+    return False
+  raise argparse.ArgumentTypeError("expected true or false, got %r" % text)
+
+
+def _parse_variants(text):
+  """'precision=fp32;precision=bf16,use_xla=true' -> [{"precision": "fp32"}, {...}]."""
+  variants = []
+  for variant_text in filter(None, text.split(";")):
+    variant = {}
+    for setting in variant_text.split(","):
+      name, _, value = setting.partition("=")
+      if name not in _VARIANT_SETTINGS:
+        raise SystemExit("--variants: unknown setting %r (expected one of %s)" %
+                         (name, ", ".join(_VARIANT_SETTINGS)))
+      variant[name] = value
+    variants.append(variant)
+  return variants or [{}]
+
+
+_VARIANT_SETTINGS = ("precision", "use_xla", "strategy", "num_cpu_devices", "batch_size")
+
+
+def _variant_name(variant):
+  return ",".join("%s=%s" % item for item in sorted(variant.items())) or "default"
+
+
+def _run_child(mode, args, variant, work_dir):
+  """Runs one benchmark child process; returns its RESULT dict."""
+  values = dict(vars(args))
+  values.update(variant)
+  names = ("batch_size", "seq_length", "max_predictions_per_seq", "warmup", "steps",
+           "precision", "use_xla", "strategy", "num_cpu_devices", "loss_steps", "input_file")
+  command = [sys.executable, os.path.abspath(__file__), "--child=" + mode,
+             "--work_dir=" + work_dir] + [
+                 "--%s=%s" % (name, values[name]) for name in names
+                 if values[name] is not None]
+  # oneDNN on (TensorFlow's default on x86), also when called from an environment (the test
+  # suite's) that turned it off.
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="1")
+  output = subprocess.run(command, capture_output=True, text=True, env=env)
+  lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
+  if output.returncode != 0 or not lines:
+    sys.stderr.write(output.stderr[-4000:])
+    raise SystemExit("benchmark mode %s (%s) failed (exit %d)" %
+                     (mode, _variant_name(variant), output.returncode))
+  return json.loads(lines[-1][len("RESULT "):])
+
+
+def _median_round(results):
+  """The result of the round with the median step time."""
+  ordered = sorted(results, key=lambda result: result.get("median_step_sec", 0.0))
+  return ordered[len(ordered) // 2]
+
+
+def _print_variant_summary(by_variant, variants, args):
+  """Table of the variants per mode: median over rounds, ratio to the first variant."""
+  print("\n| mode | variant | rounds | s/step per round | median examples/sec | vs first |")
+  print("|---|---|---|---|---|---|")
+  for mode in args.modes.split(","):
+    if mode == "input" or (mode, 0) not in by_variant:
+      continue
+    reference = _median_round(by_variant[(mode, 0)])["examples_per_sec"]
+    for index, variant in enumerate(variants):
+      results = by_variant[(mode, index)]
+      median = _median_round(results)
+      print("| %s | %s | %d | %s | %.2f | %.2fx |" % (
+          mode, _variant_name(variant), len(results),
+          " ".join("%.2f" % result["median_step_sec"] for result in results),
+          median["examples_per_sec"], median["examples_per_sec"] / reference))
+  if ("loss", 0) in by_variant:
+    reference = by_variant[("loss", 0)][0]
+    print("\nTraining loss, same initial weights and batches (mean of the last 10 steps; "
+          "at steps %s):" % ", ".join(str(step) for step in _loss_checkpoints(args)))
+    for index, variant in enumerate(variants):
+      result = by_variant[("loss", index)][0]
+      relative = (result["final_loss_mean_of_last_10"] /
+                  reference["final_loss_mean_of_last_10"] - 1.0)
+      print("  %s: %.4f (%+.2f%% vs first); %s" % (
+          _variant_name(variant), result["final_loss_mean_of_last_10"], 100 * relative,
+          ", ".join("%.3f" % result["losses"][step - 1] for step in _loss_checkpoints(args))))
+
+
+def _loss_checkpoints(args):
+  return sorted(set([1] + [args.loss_steps * k // 4 for k in range(1, 5)]))
 
 
 def _machine():
@@ -221,29 +408,50 @@ def main():
   parser.add_argument("--warmup", type=int, default=2)
   parser.add_argument("--steps", type=int, default=8)
   parser.add_argument("--modes", default="session,estimator")
+  parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"])
+  parser.add_argument("--use_xla", default=False, type=_parse_bool)
+  parser.add_argument("--strategy", default="none", choices=["none", "mirrored"],
+                      help="estimator mode only")
+  parser.add_argument("--num_cpu_devices", type=int, default=1,
+                      help="estimator mode with --strategy=mirrored only")
+  parser.add_argument("--variants", default="",
+                      help='settings to compare, ";"-separated, each "name=value,...", e.g. '
+                           '"precision=fp32;precision=bf16"')
+  parser.add_argument("--rounds", type=int, default=1,
+                      help="interleaved rounds of the variants (session/estimator modes)")
+  parser.add_argument("--loss_steps", type=int, default=200, help="loss mode")
+  parser.add_argument("--input_file", default=None,
+                      help="loss mode: pretraining TFRecords (create_pretraining_data) made "
+                           "with --max_seq_length and --max_predictions_per_seq")
   parser.add_argument("--append_results", action="store_true",
                       help="Append a section to benchmarks/RESULTS.md.")
   parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+  parser.add_argument("--work_dir", default=None, help=argparse.SUPPRESS)
   args = parser.parse_args()
   if args.child:
     child(args)
     return
+  if "loss" in args.modes.split(",") and not args.input_file:
+    parser.error("--modes=loss needs --input_file (see the module docstring)")
 
   load_before = os.getloadavg()[0]
-  results = []
+  variants = _parse_variants(args.variants)
+  work_dir = tempfile.mkdtemp(prefix="bench_pretraining_")
+  by_variant = collections.defaultdict(list)  # (mode, variant index) -> results
   for mode in args.modes.split(","):
-    command = [sys.executable, os.path.abspath(__file__), "--child=" + mode] + [
-        "--%s=%s" % (name, getattr(args, name))
-        for name in ("batch_size", "seq_length", "max_predictions_per_seq", "warmup", "steps")]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    output = subprocess.run(command, capture_output=True, text=True, env=env)
-    lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-    if output.returncode != 0 or not lines:
-      sys.stderr.write(output.stderr[-4000:])
-      raise SystemExit("benchmark mode %s failed (exit %d)" % (mode, output.returncode))
-    result = json.loads(lines[-1][len("RESULT "):])
-    print(json.dumps(result))
-    results.append(result)
+    mode_variants = [{}] if mode == "input" else variants
+    rounds = args.rounds if mode in ("session", "estimator") else 1
+    for _ in range(rounds):
+      for index, variant in enumerate(mode_variants):
+        result = _run_child(mode, args, variant, work_dir)
+        result["variant"] = _variant_name(variant)
+        print(json.dumps({key: value for key, value in result.items() if key != "losses"}))
+        by_variant[(mode, index)].append(result)
+  if len(variants) > 1 or args.rounds > 1:
+    _print_variant_summary(by_variant, variants, args)
+  # The first variant's result per mode (its median round) feeds --append_results.
+  results = [_median_round(by_variant[(mode, 0)])
+             for mode in args.modes.split(",") if (mode, 0) in by_variant]
 
   if args.append_results and any(r["mode"] == "input" for r in results):
     r = [r for r in results if r["mode"] == "input"][0]

@@ -105,7 +105,7 @@ def test_scale_out_flag_defaults_keep_the_single_device_fp32_graph():
           settings.use_xla) == ("none", None, 1, "fp32", False)
   model_fn = _linear_model_fn()
   # No wrapper at all: the estimator calls the runner's model_fn itself.
-  assert estimator_utils._training_graph_options(model_fn, settings) is model_fn  # pylint: disable=protected-access
+  assert estimator_utils.training_graph_model_fn(model_fn, settings) is model_fn
 
 
 def test_precision_applies_to_the_training_graph_only():
@@ -115,11 +115,11 @@ def test_precision_applies_to_the_training_graph_only():
     del features, labels, params
     seen[mode] = mixed_precision.current_precision()
 
-  wrapped = estimator_utils._training_graph_options(  # pylint: disable=protected-access
+  wrapped = estimator_utils.training_graph_model_fn(
       model_fn, estimator_utils.RunSettings(precision="bf16"))
   for mode in (tf.estimator.ModeKeys.TRAIN, tf.estimator.ModeKeys.EVAL,
                tf.estimator.ModeKeys.PREDICT):
-    wrapped({}, None, mode, {}, None)
+    wrapped({}, None, mode, {})
   assert seen == {"train": "bf16", "eval": "fp32", "infer": "fp32"}
   assert mixed_precision.current_precision() == "fp32"
 

@@ -100,13 +100,14 @@ def test_16_bit_training_keeps_float32_variables_and_tracks_fp32(
   # the same names, shapes and dtypes; the fp16 loss scale is a local variable, not saved.
   assert _variable_signature(graph) == fp32_signature
   assert {dtype for _, dtype, _ in fp32_signature} == {"float32", "int64"}
-  # The transformer's matmuls run in 16 bits; softmax, LayerNorm statistics and the heads
+  # The transformer's matmuls run in 16 bits; biases, GELU, softmax, LayerNorm and the heads
   # stay float32.
-  assert _op_dtypes(graph, "MatMul", "bert/encoder/transformer") == {dtype}
+  assert _op_dtypes(graph, "MatMul", "bert/encoder/") == {dtype}
   assert _op_dtypes(graph, "BatchMatMulV2", "bert/encoder/transformer") == {dtype}
-  assert _op_dtypes(graph, "Softmax") == {"float32"}
-  assert _op_dtypes(graph, "Mean", "bert/encoder/transformer") == {"float32"}
+  for op_type in ("BiasAdd", "Tanh", "Softmax", "Mean", "Rsqrt"):
+    assert _op_dtypes(graph, op_type, "bert/encoder/") == {"float32"}, op_type
   assert _op_dtypes(graph, "MatMul", "cls/") == {"float32"}
+  assert _op_dtypes(graph, "MatMul", "bert/pooler/") == {"float32"}
 
   losses = _train_losses(graph, ops, 25)
   # The loss falls by ~0.5 over these steps, far more than the tolerance below.
@@ -204,8 +205,8 @@ def test_precision_scope_is_thread_local_and_restored():
 
 
 def test_16_bit_dense_layer_needs_the_master_weight_getter():
-  with tf.Graph().as_default():
-    inputs = tf.zeros([2, 3, 4], tf.bfloat16)
+  with tf.Graph().as_default(), mixed_precision.precision_scope("bf16"):
+    inputs = tf.zeros([2, 3, 4])
     with pytest.raises(ValueError, match="needs mixed_precision.float32_master_getter"):
       modeling.dense_layer_2d(inputs, 5, None, None, use_einsum=True, name="dense")
 

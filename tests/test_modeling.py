@@ -125,8 +125,10 @@ def test_layer_to_group_assignment_follows_int_l_over_l_times_g(tiny_albert_conf
   for op in albert_graph.graph.get_operations():
     if op.type == "MatMul" and "/self/query/" in op.name:
       layer = [part for part in op.name.split("/") if part.startswith("layer_")][0]
-      kernel_source = op.inputs[1].op.inputs[0].op.inputs[0].name  # reshape <- read <- var
-      readers[layer] = "group_1" if "group_1/" in kernel_source else "group_0"
+      kernel_source = op.inputs[1].op
+      while kernel_source.type != "VarHandleOp":  # up through reads, reshapes and casts
+        kernel_source = kernel_source.inputs[0].op
+      readers[layer] = "group_1" if "group_1/" in kernel_source.name else "group_0"
   assert readers == {"layer_0": "group_0", "layer_1": "group_0", "layer_2": "group_1"}
 
 
