@@ -22,7 +22,9 @@ them (plus a fresh global_step = 0) to `--export_path`.
 Usage:
   python -m albert.export_checkpoints --albert_directory=/path/to/model_dir \
       --checkpoint_name=model.ckpt-best --export_path=/path/to/export/model.ckpt
-`--albert_directory` must hold `albert_config.json` and the checkpoint.
+`--albert_directory` must hold `albert_config.json` and the checkpoint. A run_pretraining
+output directory works as it is: with the default `--checkpoint_name` its best checkpoint is
+exported if the evaluation wrote one, else its newest `model.ckpt-N` (the log says which).
 """
 
 from __future__ import absolute_import
@@ -36,6 +38,7 @@ from absl import flags
 from absl import logging
 import tensorflow as tf
 
+from albert import checkpoint_utils
 from albert import flag_utils
 from albert import modeling
 from albert import pretraining_heads
@@ -145,18 +148,52 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
   return written
 
 
+def checkpoint_to_export(albert_directory, checkpoint_name, checkpoint_name_given):
+  """The checkpoint prefix to export from `albert_directory`.
+
+  With the default --checkpoint_name (model.ckpt-best) a run_pretraining output directory
+  works as it is: its best checkpoint if the evaluation wrote one, else its newest
+  model.ckpt-N. A --checkpoint_name given explicitly must exist.
+
+  Args:
+    albert_directory: the directory holding the checkpoints.
+    checkpoint_name: the --checkpoint_name flag.
+    checkpoint_name_given: whether --checkpoint_name was given on the command line.
+
+  Returns:
+    str, the checkpoint prefix.
+
+  Raises:
+    ValueError: naming the checkpoint that is missing.
+  """
+  checkpoint_path = os.path.join(albert_directory, checkpoint_name)
+  if tf.io.gfile.exists(checkpoint_path + ".index"):
+    return checkpoint_path
+  if not checkpoint_name_given:
+    checkpoints = checkpoint_utils.list_checkpoints(albert_directory)
+    if checkpoints:
+      logging.info("No %s in %s: exporting the newest checkpoint, %s.", checkpoint_name,
+                   albert_directory, os.path.basename(checkpoints[-1][1]))
+      return checkpoints[-1][1]
+  raise ValueError("Checkpoint %s not found (no %s.index): check --albert_directory and "
+                   "--checkpoint_name (a prefix, without .index)." %
+                   (checkpoint_path, checkpoint_path))
+
+
 def main(_):
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   for name in ("albert_directory", "export_path"):
     if not getattr(FLAGS, name):
       raise ValueError("--%s is required." % name)
-  albert_config = modeling.AlbertConfig.from_json_file(
-      os.path.join(FLAGS.albert_directory, CONFIG_FILE_NAME))
-  checkpoint_path = os.path.join(FLAGS.albert_directory, FLAGS.checkpoint_name)
-  if not tf.io.gfile.exists(checkpoint_path + ".index"):
-    raise ValueError("Checkpoint %s not found (no %s.index): check --albert_directory and "
-                     "--checkpoint_name (a prefix, without .index)." %
-                     (checkpoint_path, checkpoint_path))
+  config_file = os.path.join(FLAGS.albert_directory, CONFIG_FILE_NAME)
+  if not tf.io.gfile.exists(config_file):
+    raise ValueError("%s not found: --albert_directory must hold the model's %s (run_pretraining "
+                     "writes it beside its checkpoints)." % (config_file, CONFIG_FILE_NAME))
+  albert_config = modeling.AlbertConfig.from_json_file(config_file)
+  checkpoint_path = checkpoint_to_export(FLAGS.albert_directory, FLAGS.checkpoint_name,
+                                         not FLAGS["checkpoint_name"].using_default_value)
+  logging.info("Exporting %s", checkpoint_path)
   export_checkpoint(albert_config, checkpoint_path, FLAGS.export_path)
 
 
