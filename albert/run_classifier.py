@@ -275,12 +275,12 @@ def predict(task, estimator):
   logging.info("Wrote test_results.tsv and submit_results.tsv in %s", FLAGS.output_dir)
 
 
-def export(task, estimator_for):
+def export(task):
   """Exports a SavedModel of the best (or newest) checkpoint to --export_dir."""
   checkpoint_path = checkpoint_utils.best_or_latest_checkpoint(FLAGS.output_dir,
                                                                FLAGS.init_checkpoint)
   threshold = FLAGS.threshold_to_export
-  export_estimator = estimator_for(None if math.isnan(threshold) else threshold)
+  export_estimator = build_estimator(task, None if math.isnan(threshold) else threshold)
   tf.io.gfile.makedirs(FLAGS.export_dir)
   export_path = export_estimator.export_saved_model(
       FLAGS.export_dir, serving_input_receiver_fn_builder(FLAGS.max_seq_length, task.name),
@@ -363,40 +363,46 @@ def add_threshold_to_model_fn(model_fn, threshold):
 ###############################################################################
 
 
+def build_estimator(task, threshold_to_export=None):
+  """The run's TPUEstimator over the classifier model_fn.
+
+  Args:
+    task: `Task`.
+    threshold_to_export: float or None; adds a constant `threshold` output to the exported
+      serving signature (--threshold_to_export).
+  """
+  model_fn = classifier_utils.model_fn_builder(
+      albert_config=task.albert_config,
+      num_labels=task.num_labels,
+      init_checkpoint=FLAGS.init_checkpoint,
+      learning_rate=FLAGS.learning_rate,
+      num_train_steps=FLAGS.train_step,
+      num_warmup_steps=FLAGS.warmup_step,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_tpu,
+      task_name=task.name,
+      hub_module=FLAGS.albert_hub_module_handle,
+      optimizer=FLAGS.optimizer)
+  if threshold_to_export is not None:
+    model_fn = add_threshold_to_model_fn(model_fn, threshold_to_export)
+  # keep_checkpoint_max=0 (keep all), as the original: the evaluation sweep prunes them.
+  return estimator_utils.build_estimator(
+      model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
+      save_checkpoints_steps=FLAGS.save_checkpoints_steps,
+      train_batch_size=FLAGS.train_batch_size,
+      eval_batch_size=FLAGS.eval_batch_size,
+      predict_batch_size=FLAGS.predict_batch_size,
+      keep_checkpoint_max=0,
+      do_train=FLAGS.do_train)
+
+
 def main(_):
   flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   task = validate_flags_or_throw()
   tf.io.gfile.makedirs(FLAGS.output_dir)
   cached_dir = FLAGS.cached_dir or FLAGS.output_dir
-  run_settings = estimator_utils.RunSettings.from_flags(FLAGS)
-
-  def estimator_for(threshold_to_export=None):
-    model_fn = classifier_utils.model_fn_builder(
-        albert_config=task.albert_config,
-        num_labels=task.num_labels,
-        init_checkpoint=FLAGS.init_checkpoint,
-        learning_rate=FLAGS.learning_rate,
-        num_train_steps=FLAGS.train_step,
-        num_warmup_steps=FLAGS.warmup_step,
-        use_tpu=FLAGS.use_tpu,
-        use_one_hot_embeddings=FLAGS.use_tpu,
-        task_name=task.name,
-        hub_module=FLAGS.albert_hub_module_handle,
-        optimizer=FLAGS.optimizer)
-    if threshold_to_export is not None:
-      model_fn = add_threshold_to_model_fn(model_fn, threshold_to_export)
-    # keep_checkpoint_max=0 (keep all), as the original: the evaluation sweep prunes them.
-    return estimator_utils.build_estimator(
-        model_fn, FLAGS.output_dir, run_settings,
-        save_checkpoints_steps=FLAGS.save_checkpoints_steps,
-        train_batch_size=FLAGS.train_batch_size,
-        eval_batch_size=FLAGS.eval_batch_size,
-        predict_batch_size=FLAGS.predict_batch_size,
-        keep_checkpoint_max=0,
-        do_train=FLAGS.do_train)
-
-  estimator = estimator_for()
+  estimator = build_estimator(task)
   if FLAGS.do_train:
     train(task, estimator, cached_dir)
   if FLAGS.do_eval:
@@ -404,7 +410,7 @@ def main(_):
   if FLAGS.do_predict:
     predict(task, estimator)
   if FLAGS.export_dir:
-    export(task, estimator_for)
+    export(task)
 
 
 if __name__ == "__main__":
