@@ -11,7 +11,6 @@ Hugging Face's slow AlbertTokenizer. Bad directories fail naming the problem and
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
@@ -23,12 +22,12 @@ from albert import hf_conversion
 from albert import import_hf
 from albert import modeling
 from albert import tokenization
+from tests.fixtures.hf_fixtures import TRICKY_STRINGS
 from tests.fixtures.hf_fixtures import albert_pretraining_outputs
 from tests.fixtures.hf_fixtures import assert_pretraining_outputs_match
 from tests.fixtures.hf_fixtures import hf_pretraining_outputs
+from tests.fixtures.hf_fixtures import run_albert_module
 from tests.fixtures.model_fixtures import random_albert_inputs
-from tests.test_run_classifier import REPO_ROOT
-from tests.test_run_classifier import run_classifier
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -142,7 +141,7 @@ def test_imported_classifier_predicts_like_hugging_face(hf_albert_dir_factory, t
                                 hf_model.classifier.weight.detach().numpy())  # [K, H]
 
   output_dir = str(tmp_path / "predict")
-  process = run_classifier([
+  process = run_albert_module("albert.run_classifier", [
       "--task_name=MRPC", "--data_dir=%s" % glue_data_dir, "--output_dir=%s" % output_dir,
       "--albert_config_file=%s" % imported["config_file"],
       "--init_checkpoint=%s" % imported["checkpoint"],
@@ -169,16 +168,6 @@ def test_imported_classifier_predicts_like_hugging_face(hf_albert_dir_factory, t
 # Tokenizer
 ###############################################################################
 
-TRICKY_STRINGS = [
-    "in 1999, the",
-    "It rose by 1,000,000 in 2010, 2011, and 2012,",
-    "Pi is 3,14, not 3.15!",
-    "caf\u00e9 na\u00efve r\u00e9sum\u00e9 \u00c5ngstr\u00f6m",
-    "\u5317\u4eac\u5927\u5b66 and \u6771\u4eac, then \u4e2d\u6587.",
-    "  extra   spaces\tand\ttabs \n and newlines  ",
-    "The Quick BROWN fox -- it's (really) \"quick\".",
-    "",
-]
 
 
 # Pieces that glue a comma to digits, as Google's 30k-clean has ("▁1999,", ",000,000"): the
@@ -324,17 +313,6 @@ def test_pytorch_bin_without_torch_is_a_clear_error(hf_albert_dir_factory, tmp_p
 ###############################################################################
 
 
-def _run_module(module, args, pythonpath_first=None):
-  env = dict(os.environ)
-  env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0",
-              "CUDA_VISIBLE_DEVICES": ""})
-  env["PYTHONPATH"] = os.pathsep.join(
-      [path for path in (pythonpath_first, REPO_ROOT, env.get("PYTHONPATH")) if path])
-  return subprocess.run([sys.executable, "-m", module] + args, cwd=REPO_ROOT, env=env,
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                        timeout=240)
-
-
 def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_model_file):
   """import_hf and export_hf on safetensors never import torch (nor transformers)."""
   blocker = tmp_path / "blocker"
@@ -344,7 +322,7 @@ def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_m
         "raise ImportError('%s is blocked in this test')\n" % package)
   hf_dir, hf_model = hf_albert_dir_factory("hf", spm_model_file=spm_model_file)
   imported = str(tmp_path / "imported")
-  process = _run_module("albert.import_hf", ["--hf_dir=%s" % hf_dir,
+  process = run_albert_module("albert.import_hf", ["--hf_dir=%s" % hf_dir,
                                              "--output_dir=%s" % imported], str(blocker))
   assert process.returncode == 0, process.stdout[-4000:]
   assert sorted(os.listdir(imported)) == [
@@ -355,7 +333,7 @@ def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_m
   assert len(vocab_lines) == 1000 and vocab_lines[4].split("\t")[0] == "[MASK]"
 
   exported = str(tmp_path / "exported")
-  process = _run_module("albert.export_hf", [
+  process = run_albert_module("albert.export_hf", [
       "--albert_config_file=%s" % os.path.join(imported, "albert_config.json"),
       "--init_checkpoint=%s" % os.path.join(imported, "model.ckpt-best"),
       "--spm_model_file=%s" % os.path.join(imported, "30k-clean.model"),
@@ -375,7 +353,7 @@ def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_m
 
 
 def test_helpfull_lists_the_flags():
-  process = _run_module("albert.import_hf", ["--helpfull"])
+  process = run_albert_module("albert.import_hf", ["--helpfull"])
   flag_help = process.stdout.split("\nflags:\n", 1)[-1]
   assert "import_hf.py:\n" in flag_help, process.stdout[-3000:]
   own_flags = flag_help.split("import_hf.py:\n", 1)[1].split("\n\n", 1)[0]
