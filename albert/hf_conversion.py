@@ -438,6 +438,11 @@ def checkpoint_tensors_from_hf(config, hf_tensors, hf_config, source):
       if "AlbertForSequenceClassification" in architectures:
         num_labels = num_labels_of_hf_config(hf_config) or num_labels
       head_pairs.append(("classifier", "classifier.", classifier_pairs(config, num_labels)))
+      # Class k of the head is Hugging Face's id2label[k] and run_classifier's
+      # get_labels()[k]; nothing can check that the two orders agree.
+      logging.info("%s: classifier head with %d classes, id2label %s. run_classifier's "
+                   "processor must list its labels in this order.", source, num_labels,
+                   hf_config.get("id2label"))
     else:
       logging.warning("%s: not importing the `classifier` head: architectures %s is not one "
                       "of %s, whose classifier reads the pooled output like run_classifier's.",
