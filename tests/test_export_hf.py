@@ -29,11 +29,12 @@ from tests.fixtures.model_fixtures import random_albert_inputs
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+# Every variant of tests/test_import_hf.py is also exported there and reloads bit-identical;
+# these two check the export against our own model's outputs.
 VARIANTS = {
     "groups1_inner1_e_ne_h": {},
     "groups2_inner2_e_eq_h": {"num_hidden_layers": 4, "num_hidden_groups": 2,
                               "inner_group_num": 2, "embedding_size": 32},
-    "groups2_inner1_layers3_e_ne_h": {"num_hidden_layers": 3, "num_hidden_groups": 2},
 }
 
 
