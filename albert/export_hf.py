@@ -153,15 +153,16 @@ def export_hf_directory(config, checkpoint, output_dir, spm_model_file=None, voc
                 tokenizer_config)
   _write_json(os.path.join(output_dir, hf_conversion.HF_CONFIG_NAME), hf_config)
   weights_file = os.path.join(output_dir, hf_conversion.HF_SAFETENSORS_NAME)
-  # transformers refuses safetensors files without the "format" metadata.
-  tfrecord_utils.atomic_write_text(
-      weights_file, safetensors.numpy.save(hf_tensors, metadata={"format": "pt"}))
+  with tfrecord_utils.atomic_output(weights_file) as tmp_path:
+    # transformers refuses safetensors files without the "format" metadata.
+    safetensors.numpy.save_file(hf_tensors, tmp_path, metadata={"format": "pt"})
   logging.info("Exported %s (%d tensors, %s) to %s", checkpoint, len(hf_tensors),
                architecture, output_dir)
   return {"architecture": architecture, "heads": heads, "weights_file": weights_file}
 
 
 def main(_):
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   for name in ("albert_config_file", "init_checkpoint", "output_dir"):
     if not getattr(FLAGS, name):

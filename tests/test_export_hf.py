@@ -21,7 +21,6 @@ from tests.fixtures.hf_fixtures import TRICKY_STRINGS
 from tests.fixtures.hf_fixtures import albert_pretraining_outputs
 from tests.fixtures.hf_fixtures import assert_pretraining_outputs_match
 from tests.fixtures.hf_fixtures import hf_pretraining_outputs
-from tests.fixtures.hf_fixtures import run_albert_module
 from tests.fixtures.model_fixtures import build_albert_graph
 from tests.fixtures.model_fixtures import feed_dict_for
 from tests.fixtures.model_fixtures import random_albert_inputs
@@ -184,13 +183,3 @@ def test_bad_checkpoint_is_refused_naming_the_variable(tiny_albert_config, tmp_p
   with pytest.raises(ValueError, match=message):
     export_hf.export_hf_directory(tiny_albert_config, checkpoint, str(tmp_path / "hf"))
   assert not os.path.exists(tmp_path / "hf")
-
-
-def test_helpfull_lists_the_flags():
-  process = run_albert_module("albert.export_hf", ["--helpfull"])
-  flag_help = process.stdout.split("\nflags:\n", 1)[-1]
-  assert "export_hf.py:\n" in flag_help, process.stdout[-3000:]
-  own_flags = flag_help.split("export_hf.py:\n", 1)[1].split("\n\n", 1)[0]
-  for flag_name in ("--albert_config_file", "--init_checkpoint", "--output_dir",
-                    "--spm_model_file", "--vocab_file", "--[no]do_lower_case"):
-    assert flag_name in own_flags

@@ -350,12 +350,3 @@ def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_m
   with open(os.path.join(exported, "spiece.model"), "rb") as handle:
     with open(spm_model_file, "rb") as original:
       assert handle.read() == original.read()
-
-
-def test_helpfull_lists_the_flags():
-  process = run_albert_module("albert.import_hf", ["--helpfull"])
-  flag_help = process.stdout.split("\nflags:\n", 1)[-1]
-  assert "import_hf.py:\n" in flag_help, process.stdout[-3000:]
-  own_flags = flag_help.split("import_hf.py:\n", 1)[1].split("\n\n", 1)[0]
-  for flag_name in ("--hf_dir", "--output_dir", "--checkpoint_name"):
-    assert flag_name in own_flags
