@@ -10,7 +10,6 @@ Hugging Face's slow AlbertTokenizer. Bad directories fail naming the problem and
 
 import json
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -92,12 +91,16 @@ def test_imported_model_matches_hugging_face_and_exports_back(hf_albert_dir_fact
     assert torch.equal(reloaded_state[name], value), name
 
 
-def test_pytorch_bin_and_bfloat16_files_import_like_safetensors(hf_albert_dir_factory,
-                                                                 tmp_path):
+def test_pytorch_bin_sharded_and_bfloat16_files_import_like_safetensors(
+    hf_albert_dir_factory, tmp_path):
   hf_dir, hf_model = hf_albert_dir_factory("hf")
   bin_dir = str(tmp_path / "bin")
   hf_model.save_pretrained(bin_dir, safe_serialization=False)
   assert os.listdir(bin_dir).count("pytorch_model.bin") == 1
+  sharded_dir = str(tmp_path / "sharded")
+  hf_model.save_pretrained(sharded_dir, max_shard_size="100KB")
+  assert "model.safetensors.index.json" in os.listdir(sharded_dir)
+  assert len([name for name in os.listdir(sharded_dir) if name.endswith(".safetensors")]) > 1
   bf16_dir = str(tmp_path / "bf16")
   hf_model.to(torch.bfloat16).save_pretrained(bf16_dir)
   hf_model.to(torch.float32)
@@ -108,9 +111,12 @@ def test_pytorch_bin_and_bfloat16_files_import_like_safetensors(hf_albert_dir_fa
       import_hf.import_hf_directory(bin_dir, str(tmp_path / "from_bin"))["checkpoint"])
   from_bf16 = _checkpoint_tensors(
       import_hf.import_hf_directory(bf16_dir, str(tmp_path / "from_bf16"))["checkpoint"])
-  assert set(from_bin) == set(reference) == set(from_bf16)
+  from_shards = _checkpoint_tensors(
+      import_hf.import_hf_directory(sharded_dir, str(tmp_path / "from_shards"))["checkpoint"])
+  assert set(from_bin) == set(reference) == set(from_bf16) == set(from_shards)
   for name, value in reference.items():
     np.testing.assert_array_equal(from_bin[name], value, err_msg=name)
+    np.testing.assert_array_equal(from_shards[name], value, err_msg=name)
     assert from_bf16[name].dtype == value.dtype
     if value.dtype == np.float32:
       rounded = torch.from_numpy(value).to(torch.bfloat16).to(torch.float32).numpy()
