@@ -19,7 +19,8 @@ setuptools.setup(
     install_requires=REQUIREMENTS,
     extras_require={
         # Exact torch pin: the CPU wheel lies on our machines; a range pulls a CUDA build.
-        "interop": ["torch==2.13.0", "transformers==4.57.6"],
+        # safetensors reads and writes Hugging Face weights without torch (import_hf/export_hf).
+        "interop": ["torch==2.13.0", "transformers==4.57.6", "safetensors"],
         "test": ["pytest", "pytest-xdist"],
     },
 )

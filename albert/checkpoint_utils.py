@@ -11,10 +11,15 @@ always terminates. Also here, once each:
   * `best_or_latest_checkpoint`: which checkpoint predict and export use.
   * `mark_training_finished` / `training_finished_step`: a marker the training phase writes, so
     that an evaluation sweep knows no further checkpoint will come.
+  * `write_checkpoint`: saves arrays made outside TensorFlow (e.g. converted Hugging Face
+    weights) as a checkpoint, with the files a Saver writes.
+  * `is_optimizer_slot`: tells optimizer slots (`<var>/adam_m`, ...) from model variables.
 """
 
 import os
 import re
+import shutil
+import tempfile
 import time
 
 from absl import logging
@@ -28,6 +33,8 @@ BEST_PREFIX_NAME = "model.ckpt-best"
 # Written by the training phase when it ends: "global_step = N".
 TRAINING_FINISHED_FILE_NAME = "training_finished.txt"
 _STEP_INDEX_RE = re.compile(r"model\.ckpt-(\d+)\.index$")
+# Optimizer slot suffixes (LAMB in this code also uses adam_m/adam_v; §3 notes lamb_m/lamb_v).
+OPTIMIZER_SLOT_NAMES = ("adam_m", "adam_v", "lamb_m", "lamb_v")
 
 
 def list_checkpoints(model_dir):
@@ -66,6 +73,47 @@ def delete_checkpoint(prefix):
   """Deletes the files of checkpoint `prefix`, if any."""
   for path in _checkpoint_files(prefix):
     tf.io.gfile.remove(path)
+
+
+def is_optimizer_slot(name):
+  """True for an optimizer slot variable such as "bert/pooler/dense/kernel/adam_m"."""
+  return any(slot in name for slot in OPTIMIZER_SLOT_NAMES)
+
+
+def write_checkpoint(prefix, tensors):
+  """Saves numpy arrays as the checkpoint `prefix` (`.index`, `.data-00000-of-00001`, `.meta`).
+
+  A Saver writes the checkpoint into a local staging directory; `copy_checkpoint` then puts
+  each file in place atomically, after removing old files of `prefix`. No `checkpoint` state
+  file is written (like the released `model.ckpt-best`).
+
+  Args:
+    prefix: checkpoint prefix to write, e.g. "out/model.ckpt-best" (any `tf.io.gfile` path).
+    tensors: dict variable name (e.g. "bert/pooler/dense/kernel") -> numpy array; each array
+      keeps its dtype and shape (e.g. int64 [] for "global_step").
+
+  Returns:
+    `prefix`.
+  """
+  staging_dir = tempfile.mkdtemp(prefix="albert_write_checkpoint_")
+  try:
+    staging_prefix = os.path.join(staging_dir, "model.ckpt")
+    with tf.Graph().as_default():
+      variables = [
+          tf.compat.v1.get_variable(name, shape=value.shape, dtype=tf.as_dtype(value.dtype),
+                                    initializer=tf.compat.v1.zeros_initializer(),
+                                    trainable=False)
+          for name, value in tensors.items()]
+      saver = tf.compat.v1.train.Saver(variables)
+      with tf.compat.v1.Session() as sess:
+        for variable, value in zip(variables, tensors.values()):
+          # Fed, not embedded in the graph: no 2 GB graph-size limit for large models.
+          sess.run(variable.initializer, {variable.initial_value: value})
+        saver.save(sess, staging_prefix, write_state=False)
+    copy_checkpoint(staging_prefix, prefix)
+  finally:
+    shutil.rmtree(staging_dir, ignore_errors=True)
+  return prefix
 
 
 def best_or_latest_checkpoint(model_dir, init_checkpoint=None):

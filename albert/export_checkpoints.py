@@ -45,8 +45,6 @@ from albert import pretraining_heads
 
 FLAGS = flags.FLAGS
 
-# Optimizer slot suffixes never exported (LAMB in this code also uses adam_m/adam_v).
-OPTIMIZER_SLOT_NAMES = ("adam_m", "adam_v", "lamb_m", "lamb_v")
 CONFIG_FILE_NAME = "albert_config.json"
 
 
@@ -94,10 +92,6 @@ def build_pretraining_model(albert_config):
           "mlm_positions": mlm_positions, "mlm_logits": mlm_logits, "sop_logits": sop_logits}
 
 
-def _is_optimizer_slot(name):
-  return any(slot in name for slot in OPTIMIZER_SLOT_NAMES)
-
-
 def export_checkpoint(albert_config, checkpoint_path, export_path):
   """Saves the model variables of `checkpoint_path` (no optimizer slots) to `export_path`.
 
@@ -133,7 +127,7 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
     tf.compat.v1.train.get_or_create_global_step()
 
     export_variables = [var for var in tf.compat.v1.global_variables()
-                        if not _is_optimizer_slot(var.name)]
+                        if not checkpoint_utils.is_optimizer_slot(var.name)]
     for var in export_variables:
       logging.info("  exporting %s, shape = %s", var.op.name, var.shape)
     saver = tf.compat.v1.train.Saver(export_variables)

@@ -5,8 +5,9 @@ The original repeats a TFRecord writer, a record decoder and an input pipeline i
 they live here once:
 
   * `int64_feature`, `float_feature`: build `tf.train.Feature`s.
-  * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter` and
-    `atomic_write_text` are built on it, so output files appear only complete.
+  * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter`,
+    `atomic_write_text` and `atomic_copy_file` are built on it, so output files appear only
+    complete.
   * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
   * `check_record_files`: empty inputs and feature lengths that do not match the flags are
     errors before training starts, not a hang or a shape error deep in TensorFlow.
@@ -213,6 +214,12 @@ def atomic_write_text(path, text):
   with atomic_output(path) as tmp_path:
     with tf.io.gfile.GFile(tmp_path, "w") as handle:
       handle.write(text)
+
+
+def atomic_copy_file(source, path):
+  """Copies file `source` to `path` so that readers see either the old file or the whole copy."""
+  with atomic_output(path) as tmp_path:
+    tf.io.gfile.copy(source, tmp_path, overwrite=True)
 
 
 def _feature_values(feature):

@@ -23,4 +23,5 @@ pytest_plugins = [
     "tests.fixtures.pretraining_fixtures",
     "tests.fixtures.run_pretraining_fixtures",
     "tests.fixtures.glue_fixtures",
+    "tests.fixtures.hf_fixtures",
 ]

@@ -18,6 +18,9 @@ ENTRY_POINTS = {
     "albert.run_pretraining": ["input_file", "masked_lm_budget", "num_train_steps", "use_tpu"],
     "albert.run_classifier": ["task_name", "spm_model_file", "train_step", "use_tpu"],
     "albert.export_checkpoints": ["albert_directory", "checkpoint_name", "export_path"],
+    "albert.import_hf": ["hf_dir", "output_dir", "checkpoint_name"],
+    "albert.export_hf": ["albert_config_file", "init_checkpoint", "output_dir", "spm_model_file",
+                         "vocab_file", "do_lower_case"],
 }
 
 

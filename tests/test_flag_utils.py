@@ -11,6 +11,8 @@ import albert.create_pretraining_data
 import albert.run_pretraining
 import albert.run_classifier
 import albert.export_checkpoints
+import albert.import_hf
+import albert.export_hf
 FLAGS = flags.FLAGS
 # Shared names keep the first importer's definition; each runner still owns its own flags.
 print(FLAGS.find_module_defining_flag("max_seq_length"))

@@ -172,3 +172,16 @@ def test_atomic_output_writes_a_directory_and_replaces_the_old_one(tmp_path):
         handle.write(generation)
   assert os.listdir(target) == ["new.txt"]
   assert os.listdir(tmp_path) == ["exported"]
+
+
+def test_atomic_copy_file(tmp_path):
+  source = tmp_path / "spiece.model"
+  source.write_bytes(b"\x00\x01binary\xff")
+  target = tmp_path / "out" / "30k-clean.model"
+  tfrecord_utils.atomic_copy_file(str(source), str(target))
+  assert target.read_bytes() == b"\x00\x01binary\xff"
+  assert os.listdir(tmp_path / "out") == ["30k-clean.model"]  # no temporary file left
+  with pytest.raises(tf.errors.NotFoundError):
+    tfrecord_utils.atomic_copy_file(str(tmp_path / "missing"), str(target))
+  assert target.read_bytes() == b"\x00\x01binary\xff"  # the old file is untouched
+  assert os.listdir(tmp_path / "out") == ["30k-clean.model"]
