@@ -34,7 +34,6 @@ from albert import classifier_utils
 from albert import estimator_utils
 from albert import fine_tuning_utils
 from albert import flag_utils
-from albert import modeling
 from albert import tfrecord_utils
 
 logging = tf.compat.v1.logging
@@ -124,14 +123,10 @@ def validate_flags_or_throw():
   for name in ("data_dir", "task_name", "output_dir"):
     if not FLAGS[name].value:
       raise ValueError("--%s is required." % name)
-  if not FLAGS.albert_config_file and not FLAGS.albert_hub_module_handle:
-    raise ValueError("At least one of `--albert_config_file` and "
-                     "`--albert_hub_module_handle` must be set.")
-  albert_config = None
-  if FLAGS.albert_config_file:
-    albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
-  fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config,
-                                         FLAGS.albert_config_file)
+  # The config file, or the albert_config.json of the hub module (which is checked here).
+  albert_config, config_path = fine_tuning_utils.load_albert_config(
+      FLAGS.albert_config_file, FLAGS.albert_hub_module_handle)
+  fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config, config_path)
   task_name = FLAGS.task_name.lower()
   # Validates the task name first (its error lists the valid names).
   classifier_utils.get_processor(task_name, use_spm=False, do_lower_case=FLAGS.do_lower_case)
@@ -140,12 +135,14 @@ def validate_flags_or_throw():
       do_lower_case=FLAGS.do_lower_case,
       spm_model_file=FLAGS.spm_model_file,
       hub_module=FLAGS.albert_hub_module_handle)
-  fine_tuning_utils.check_vocab_fits(tokenizer, albert_config, FLAGS.albert_config_file)
+  fine_tuning_utils.check_vocab_fits(tokenizer, albert_config, config_path)
   if FLAGS.do_train and not FLAGS.init_checkpoint and not FLAGS.albert_hub_module_handle:
     logging.warning("Training without --init_checkpoint or --albert_hub_module_handle: the "
                     "encoder starts from RANDOM weights (expect near-chance dev scores).")
+  # The tokenizer's lower-casing: --do_lower_case, or what a hub module's tokenization_info
+  # says. Deviation (docs/DEVIATIONS.md): the original used --do_lower_case with a module too.
   processor = classifier_utils.get_processor(
-      task_name, use_spm=tokenizer.sp_model is not None, do_lower_case=FLAGS.do_lower_case)
+      task_name, use_spm=tokenizer.sp_model is not None, do_lower_case=tokenizer.do_lower_case)
   label_list = processor.get_labels()
   num_labels = 1 if task_name == "sts-b" else len(label_list)
   return Task(task_name, processor, label_list, num_labels, tokenizer, albert_config)
@@ -174,7 +171,7 @@ def build_feature_cache(task, split_name, cache_path, pad_to_multiple_of=None):
   # Deviation (docs/DEVIATIONS.md): caches are rebuilt when what shaped them changes.
   fingerprint = tfrecord_utils.feature_cache_fingerprint(
       task.tokenizer, [data_file], task_name=task.name, split=split_name,
-      max_seq_length=FLAGS.max_seq_length, do_lower_case=FLAGS.do_lower_case,
+      max_seq_length=FLAGS.max_seq_length, do_lower_case=task.tokenizer.do_lower_case,
       pad_to_multiple_of=pad_to_multiple_of)
 
   def build(tmp_path):

@@ -24,4 +24,5 @@ pytest_plugins = [
     "tests.fixtures.run_pretraining_fixtures",
     "tests.fixtures.glue_fixtures",
     "tests.fixtures.hf_fixtures",
+    "tests.fixtures.hub_fixtures",
 ]

@@ -21,6 +21,8 @@ ENTRY_POINTS = {
     "albert.import_hf": ["hf_dir", "output_dir", "checkpoint_name"],
     "albert.export_hf": ["albert_config_file", "init_checkpoint", "output_dir", "spm_model_file",
                          "vocab_file", "do_lower_case"],
+    "albert.export_to_tfhub": ["albert_directory", "checkpoint_name", "do_lower_case",
+                               "use_einsum", "export_path", "spm_model_file", "vocab_file"],
 }
 
 
