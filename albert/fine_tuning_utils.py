@@ -131,7 +131,6 @@ def load_albert_config(albert_config_file, hub_module):
   return modeling.AlbertConfig.from_json_file(albert_config_file), albert_config_file
 
 
-
 def create_albert(albert_config, is_training, input_ids, input_mask, segment_ids,
                   use_one_hot_embeddings, use_einsum, hub_module):
   """Creates the ALBERT encoder from a config, or from a TF-Hub module.
