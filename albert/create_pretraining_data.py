@@ -184,7 +184,7 @@ def validate_options(options):
   if options.max_seq_length < MIN_SEQ_LENGTH:
     raise ValueError("--max_seq_length must be at least %d ([CLS] a [SEP] b [SEP]); got %d"
                      % (MIN_SEQ_LENGTH, options.max_seq_length))
-  _check_at_least_one(dupe_factor=options.dupe_factor, ngram=options.masking.ngram,
+  check_at_least_one(dupe_factor=options.dupe_factor, ngram=options.masking.ngram,
                       max_predictions_per_seq=options.masking.max_predictions_per_seq)
   for name, value in (("masked_lm_prob", options.masking.masked_lm_prob),
                       ("short_seq_prob", options.short_seq_prob)):
@@ -192,7 +192,7 @@ def validate_options(options):
       raise ValueError("--%s must be in [0, 1]; got %r" % (name, value))
 
 
-def _check_at_least_one(**values):
+def check_at_least_one(**values):
   """Raises ValueError naming the first flag (keyword) whose value is below 1."""
   for name, value in values.items():
     if value < 1:
@@ -237,46 +237,53 @@ class Shard:
   num_bytes: int
 
 
-def _read_documents(input_files):
-  """Streams the documents of the input files, in order.
+def read_file_documents(reader, path):
+  """Streams the documents of one input file, in order.
 
-  A document ends at a blank line or at the end of a file.
+  A document ends at a blank line or at the end of the file. Each file is read on its own
+  (also by create_pretraining_data_beam, one file per task), so a document never spans files.
+
+  Args:
+    reader: binary file object of the file, iterable by lines.
+    path: str, the file's path (for error messages).
 
   Yields:
     (document, num_bytes): a non-empty list of raw text lines, and the input bytes read since
-    the previous document (trailing blank lines of the input come last, with an empty list).
+    the previous document (trailing blank lines of the file come last, with an empty list).
 
   Raises:
     ValueError: naming file and line, if a line is not valid UTF-8.
   """
+  document = []
   num_bytes = 0
-  for path in input_files:
-    document = []
-    with _open_binary(path) as reader:
-      for line_number, raw_line in enumerate(reader, start=1):
-        num_bytes += len(raw_line)
-        # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
-        # --input_file_mode says); a bad byte is an error naming file and line, where the
-        # original drops such bytes silently (WordPiece) or fails without a location (SPM).
-        try:
-          line = raw_line.decode("utf-8")
-        except UnicodeDecodeError as error:
-          raise ValueError(
-              "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
-              "text, one sentence per line." % (path, line_number, raw_line[error.start],
-                                                error.start + 1)) from None
-        if line.strip():
-          document.append(line)
-        elif document:
-          yield document, num_bytes
-          document, num_bytes = [], 0
-    # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
-    # original would join the last document of a file to the first one of the next file.
-    if document:
+  for line_number, raw_line in enumerate(reader, start=1):
+    num_bytes += len(raw_line)
+    # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
+    # --input_file_mode says); a bad byte is an error naming file and line, where the
+    # original drops such bytes silently (WordPiece) or fails without a location (SPM).
+    try:
+      line = raw_line.decode("utf-8")
+    except UnicodeDecodeError as error:
+      raise ValueError(
+          "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
+          "text, one sentence per line." % (path, line_number, raw_line[error.start],
+                                            error.start + 1)) from None
+    if line.strip():
+      document.append(line)
+    elif document:
       yield document, num_bytes
-      num_bytes = 0
-  if num_bytes:
-    yield [], num_bytes
+      document, num_bytes = [], 0
+  # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
+  # original would join the last document of a file to the first one of the next file.
+  if document or num_bytes:
+    yield document, num_bytes
+
+
+def _read_documents(input_files):
+  """Streams the documents of the input files, in order (see `read_file_documents`)."""
+  for path in input_files:
+    with _open_binary(path) as reader:
+      yield from read_file_documents(reader, path)
 
 
 def read_shards(input_files, documents_per_shard):
@@ -686,7 +693,7 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
     renamed at the end).
   """
   validate_options(options)
-  _check_at_least_one(num_workers=num_workers, documents_per_shard=documents_per_shard)
+  check_at_least_one(num_workers=num_workers, documents_per_shard=documents_per_shard)
   if not shuffle_bucket_mb > 0:
     raise ValueError("--shuffle_bucket_mb must be positive; got %r" % shuffle_bucket_mb)
   input_files = tfrecord_utils.expand_file_patterns(input_patterns)

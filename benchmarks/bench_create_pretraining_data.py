@@ -1,8 +1,8 @@
 # Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
-"""Benchmark of `albert.create_pretraining_data`: throughput and peak memory (run by hand).
+"""Benchmark of `albert.create_pretraining_data` (and its Beam pipeline): speed and memory.
 
-Runs the module as users do (a subprocess with the original flags) on a real corpus and
-measures, for each run:
+Run by hand. Runs the module as users do (a subprocess with the original flags) on a real
+corpus and measures, for each run:
   * documents/s and instances/s (wall clock), and per worker; CPU seconds of the process tree;
   * peak memory of the whole process tree (parent + workers), sampled from /proc every 0.2 s:
     the sum of RSS (counts pages shared after fork once per process, an upper bound) and the
@@ -12,7 +12,11 @@ measures, for each run:
   * peak memory on the corpus concatenated with itself (streaming and the bucketed global
     shuffle: must stay about the same), and the number of shuffle buckets;
   * peak disk use of the output directory (outputs being written + shuffle buckets);
-  * optionally (--in_order_too) a run with --noglobal_shuffle, for the cost of the shuffle.
+  * optionally (--in_order_too) a run with --noglobal_shuffle, for the cost of the shuffle;
+  * optionally (--beam) `albert.create_pretraining_data_beam` on the DirectRunner in
+    multi-process mode with the same worker counts, next to the local tool: its rate, peak
+    memory (the runner's worker processes included) and whether its records are the local
+    tool's (same multiset digest: sha256 of the sorted records).
 
 Usage (smoke test: add --corpus /work/shared/data/corpus/small.txt --dupe_factor 2
 --max_seq_length 128 --shuffle_bucket_mb 4):
@@ -28,6 +32,7 @@ import hashlib
 import os
 import platform
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -125,21 +130,52 @@ def _digest(paths):
   return digest.hexdigest()[:16]
 
 
-def run_once(name, input_file, work_dir, args, num_workers, global_shuffle=True):
-  """Runs create_pretraining_data once; returns a dict of measurements."""
+def _tfrecord_records(path):
+  """Yields the records of a TFRecord file (framing: length, CRC, data, CRC; not checked)."""
+  with open(path, "rb") as handle:
+    while True:
+      header = handle.read(12)
+      if not header:
+        return
+      length = struct.unpack("<Q", header[:8])[0]
+      yield handle.read(length)
+      handle.read(4)
+
+
+def _multiset_digest(paths):
+  """sha256 of the sorted records: equal for the same records in any files and order."""
+  digest = hashlib.sha256()
+  for record in sorted(record for path in paths for record in _tfrecord_records(path)):
+    digest.update(hashlib.sha256(record).digest())
+  return digest.hexdigest()[:16]
+
+
+def run_once(name, input_file, work_dir, args, num_workers, global_shuffle=True, beam=False):
+  """Runs create_pretraining_data (or with `beam` its Beam pipeline) once.
+
+  Returns:
+    dict of measurements.
+  """
   output_dir = os.path.join(work_dir, name)
   os.makedirs(output_dir)
-  outputs = [os.path.join(output_dir, "%s-%d.tfrecord" % (name, k))
-             for k in range(args.num_output_files)]
+  if beam:
+    output_flag = os.path.join(output_dir, "%s.tfrecord" % name)
+    tool = ["albert.create_pretraining_data_beam", "--num_shards=%d" % args.num_output_files,
+            "--runner=DirectRunner", "--direct_running_mode=multi_processing",
+            "--direct_num_workers=%d" % num_workers]
+  else:
+    outputs = [os.path.join(output_dir, "%s-%d.tfrecord" % (name, k))
+               for k in range(args.num_output_files)]
+    output_flag = ",".join(outputs)
+    tool = ["albert.create_pretraining_data"]
   command = [
-      sys.executable, "-m", "albert.create_pretraining_data",
-      "--input_file=%s" % input_file, "--output_file=%s" % ",".join(outputs),
-      "--spm_model_file=%s" % args.spm_model_file,
+      sys.executable, "-m", tool[0], "--input_file=%s" % input_file,
+      "--output_file=%s" % output_flag, "--spm_model_file=%s" % args.spm_model_file,
       "--max_seq_length=%d" % args.max_seq_length, "--dupe_factor=%d" % args.dupe_factor,
       "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
       "--num_workers=%d" % num_workers, "--documents_per_shard=%d" % args.documents_per_shard,
       "--global_shuffle=%s" % global_shuffle,
-  ]
+  ] + tool[1:]
   if args.shuffle_bucket_mb:
     command.append("--shuffle_bucket_mb=%d" % args.shuffle_bucket_mb)
   log_path = os.path.join(work_dir, "%s.log" % name)
@@ -152,6 +188,8 @@ def run_once(name, input_file, work_dir, args, num_workers, global_shuffle=True)
     _, status, rusage = os.wait4(process.pid, 0)
     seconds = time.time() - start
     sampler.stop()
+  if beam:
+    outputs = sorted(os.path.join(output_dir, name) for name in os.listdir(output_dir))
   if status != 0:
     with open(log_path) as log:
       raise RuntimeError("run %s failed:\n%s" % (name, log.read()[-3000:]))
@@ -164,9 +202,10 @@ def run_once(name, input_file, work_dir, args, num_workers, global_shuffle=True)
   # "Wrote N instances from D documents in S shards ..."
   words = summary.split("Wrote ", 1)[1].split()
   num_instances, num_documents, num_shards = int(words[0]), int(words[3]), int(words[6])
-  processing_seconds = float(words[12])  # Without interpreter and TensorFlow start-up.
+  # Without interpreter and TensorFlow start-up (Beam: with the start of its workers).
+  processing_seconds = float(words[12])
   result = {
-      "name": name, "num_workers": num_workers, "seconds": seconds,
+      "name": name, "num_workers": num_workers, "seconds": seconds, "beam": beam,
       "global_shuffle": global_shuffle, "buckets": int(buckets[-1]) if buckets else 0,
       "peak_disk_mb": sampler.peak_disk_bytes / 1e6,
       "processing_seconds": processing_seconds,
@@ -178,6 +217,7 @@ def run_once(name, input_file, work_dir, args, num_workers, global_shuffle=True)
       "processes": sampler.max_processes,
       "output_mb": sum(os.path.getsize(path) for path in outputs) / 1e6,
       "digest": _digest(outputs),
+      "multiset_digest": _multiset_digest(outputs),
   }
   for path in outputs:
     os.remove(path)
@@ -201,6 +241,9 @@ def main():
                       help="--shuffle_bucket_mb of the runs (0: the module's default)")
   parser.add_argument("--in_order_too", action="store_true",
                       help="also run 1 worker with --noglobal_shuffle (cost of the shuffle)")
+  parser.add_argument("--beam", action="store_true",
+                      help="also run the Beam pipeline (DirectRunner, multi-process mode) with "
+                           "each worker count (needs the beam extra)")
   args = parser.parse_args()
 
   work_dir = tempfile.mkdtemp(prefix="bench_cpd_")
@@ -210,6 +253,9 @@ def main():
     results = []
     for workers in [int(w) for w in args.workers.split(",")]:
       results.append(run_once("w%d" % workers, args.corpus, work_dir, args, workers))
+      if args.beam:
+        results.append(run_once("beam-direct-w%d" % workers, args.corpus, work_dir, args,
+                                workers, beam=True))
     if not args.skip_doubled:
       doubled = os.path.join(work_dir, "doubled.txt")
       with open(doubled, "wb") as out:
@@ -246,23 +292,27 @@ def main():
         "TensorFlow start-up); CPU s is user+sys of the whole process tree; memory is sampled "
         "every 0.2 s over parent + workers (RSS counts fork-shared pages once per process, "
         "PSS shares them out). Peak disk is the output directory: outputs being written plus "
-        "the global shuffle's temporary buckets.\n")
+        "the global shuffle's temporary buckets. Beam runs: DirectRunner in multi-process mode "
+        "(`--direct_num_workers` = workers), their processing time includes starting the "
+        "runner's worker processes; the multiset digest equals the local tool's when the "
+        "records are the same.\n")
   print("| run | workers | global shuffle | buckets | docs | instances | shards | wall s "
         "| processing s | docs/s | inst/s | inst/s per worker | CPU s | inst per CPU s "
         "| peak tree RSS MB | peak tree PSS MB | max 1-process RSS MB | output MB "
-        "| peak disk MB | sha256[:16] |")
-  print("|" + "---|" * 20)
+        "| peak disk MB | sha256[:16] | multiset sha256[:16] |")
+  print("|" + "---|" * 21)
   for r in results:
     rate = r["num_instances"] / r["processing_seconds"]
     print("| %s | %d | %s | %d | %d | %d | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f "
-          "| %.0f | %.0f | %.0f | %.0f | %.0f | %s |" % (
-              r["name"], r["num_workers"], "on" if r["global_shuffle"] else "off", r["buckets"],
+          "| %.0f | %.0f | %.0f | %.0f | %.0f | %s | %s |" % (
+              r["name"], r["num_workers"],
+              "Reshuffle" if r["beam"] else ("on" if r["global_shuffle"] else "off"), r["buckets"],
               r["num_documents"], r["num_instances"],
               r["num_shards"], r["seconds"], r["processing_seconds"],
               r["num_documents"] / r["processing_seconds"], rate, rate / r["num_workers"],
               r["cpu_seconds"], r["num_instances"] / r["cpu_seconds"],
               r["peak_tree_rss_mb"], r["peak_tree_pss_mb"], r["max_single_rss_mb"],
-              r["output_mb"], r["peak_disk_mb"], r["digest"]))
+              r["output_mb"], r["peak_disk_mb"], r["digest"], r["multiset_digest"]))
 
 if __name__ == "__main__":
   main()
