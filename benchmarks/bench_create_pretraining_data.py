@@ -18,12 +18,13 @@ corpus and measures, for each run:
     memory (the runner's worker processes included) and whether its records are the local
     tool's (same multiset digest: sha256 of the sorted records).
 
-Usage (smoke test: add --corpus /work/shared/data/corpus/small.txt --dupe_factor 2
---max_seq_length 128 --shuffle_bucket_mb 4):
+Usage (the local tool with 1 and 2 workers, the doubled corpus, and the Beam pipeline with
+1 and 2 workers; a smoke test instead: --corpus /work/shared/data/corpus/small.txt
+--dupe_factor 2 --max_seq_length 128 --shuffle_bucket_mb 1 --documents_per_shard 50):
   .venv/bin/python benchmarks/bench_create_pretraining_data.py \
       --corpus /work/shared/data/corpus/wiki_en.txt,/work/shared/data/corpus/web_bible.txt,\
 /work/shared/data/corpus/bbc_news.txt \
-      --spm_model_file /work/shared/data/albert_30k/30k-clean.model
+      --spm_model_file /work/shared/data/albert_30k/30k-clean.model --beam --in_order_too
 Prints a Markdown section to append to benchmarks/RESULTS.md.
 """
 
