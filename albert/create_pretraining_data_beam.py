@@ -33,6 +33,7 @@ Counters (documents, instances, masked tokens, skipped lines, shards) are Beam m
 "albert" namespace, shown by the runner and logged at the end.
 """
 
+import os
 import time
 
 try:
@@ -51,6 +52,7 @@ except ImportError as error:
 from absl import app
 from absl import flags
 from absl import logging
+import tensorflow as tf
 
 from albert import create_pretraining_data
 from albert import flag_utils
@@ -196,6 +198,39 @@ def _counter_values(pipeline_result):
   return values
 
 
+def _sink_temporaries(output_prefix):
+  """Paths of the temporary directories of Beam's file sinks for `output_prefix`.
+
+  Beam's file sinks write into `<directory>/beam-temp-<file name>-<id>` beside the output.
+  """
+  directory, name = os.path.split(output_prefix)
+  # tf.io.gfile lists directories too (Beam's FileSystems.match lists only files).
+  return tf.io.gfile.glob(os.path.join(directory or ".", "beam-temp-%s-*" % name))
+
+
+def _run_to_the_end(pipeline, output_prefix):
+  """Runs the pipeline and waits for it; returns the PipelineResult.
+
+  A failed pipeline can leave the TFRecord sink's temporary directory behind (it is made when
+  the write starts, which may be before the failure): this run's is removed before the error
+  is raised again.
+  """
+  earlier_temporaries = set(_sink_temporaries(output_prefix))
+  try:
+    result = pipeline.run()
+    result.wait_until_finish()
+    return result
+  except Exception:
+    for path in _sink_temporaries(output_prefix):
+      if path in earlier_temporaries:
+        continue
+      if tf.io.gfile.isdir(path):
+        tf.io.gfile.rmtree(path)
+      else:
+        tf.io.gfile.remove(path)
+    raise
+
+
 def _output_files(output_prefix):
   """Returns the metadata (path, size_in_bytes) of the files `<output_prefix>-*-of-*`."""
   return filesystems.FileSystems.match([output_prefix + "-*-of-*"])[0].metadata_list
@@ -265,8 +300,7 @@ def create_pretraining_data_beam(input_patterns, output_prefix, options,
   pipeline = beam.Pipeline(options=pipeline_options.PipelineOptions(pipeline_args))
   build_pipeline(pipeline, input_files, output_prefix, options, documents_per_shard,
                  global_shuffle=global_shuffle, num_shards=num_shards)
-  result = pipeline.run()
-  result.wait_until_finish()
+  result = _run_to_the_end(pipeline, output_prefix)
   seconds = max(1e-6, time.time() - start_time)
   counters = _counter_values(result)
   output_files = _output_files(output_prefix)
