@@ -7,7 +7,8 @@ they live here once:
   * `int64_feature`, `float_feature`: build `tf.train.Feature`s.
   * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter`,
     `atomic_write_text` and `atomic_copy_file` are built on it, so output files appear only
-    complete.
+    complete. `temporary_path`: scratch space beside an output, removed at the end (and, if a
+    run is killed, by the next run on the same output).
   * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
   * `check_record_files`: empty inputs and feature lengths that do not match the flags are
     errors before training starts, not a hang or a shape error deep in TensorFlow.
@@ -145,6 +146,33 @@ def remove_stale_temporaries(path):
 
 
 @contextlib.contextmanager
+def temporary_path(path):
+  """Context manager giving a temporary path beside `path` that is removed at the end.
+
+  For scratch data that belongs to an output but must never outlive the run that writes it
+  (for example the shuffle buckets of create_pretraining_data). The temporary is named like
+  those of `atomic_output`, so the temporaries of `path` left by killed runs are removed first,
+  and a killed run's own are removed by the next run on the same `path`. The block may create
+  a file or a directory at the yielded path; it is removed however the block ends.
+
+  Args:
+    path: the path the temporary belongs to (it is neither created nor touched).
+
+  Yields:
+    str, the temporary path (not yet existing).
+  """
+  directory = os.path.dirname(path)
+  if directory:
+    tf.io.gfile.makedirs(directory)
+  remove_stale_temporaries(path)
+  tmp_path = _temporary_sibling(path)
+  try:
+    yield tmp_path
+  finally:
+    _remove_path(tmp_path)
+
+
+@contextlib.contextmanager
 def atomic_output(path):
   """Context manager giving a temporary path that becomes `path` only if the block succeeds.
 
@@ -152,8 +180,8 @@ def atomic_output(path):
   half-written (TFRecords, feature caches, text results, checkpoint copies) goes through it.
   The block writes a file (or a directory) at the yielded temporary path; leaving the block
   normally renames it to `path` (replacing an existing file), leaving it through an exception
-  removes it. Stale temporaries of `path` from killed runs are removed first. Works for every
-  filesystem `tf.io.gfile` knows.
+  removes it. Stale temporaries of `path` from killed runs are removed first
+  (`temporary_path`). Works for every filesystem `tf.io.gfile` knows.
 
   Usage:
     with atomic_output("out/results.txt") as tmp_path:
@@ -165,18 +193,11 @@ def atomic_output(path):
   Yields:
     str, the temporary path to write.
   """
-  directory = os.path.dirname(path)
-  if directory:
-    tf.io.gfile.makedirs(directory)
-  remove_stale_temporaries(path)
-  tmp_path = _temporary_sibling(path)
-  try:
+  with temporary_path(path) as tmp_path:
     yield tmp_path
     if tf.io.gfile.isdir(tmp_path) and tf.io.gfile.isdir(path):
       tf.io.gfile.rmtree(path)  # A directory cannot be renamed over a non-empty one.
     tf.io.gfile.rename(tmp_path, path, overwrite=True)
-  finally:
-    _remove_path(tmp_path)
 
 
 class AtomicTFRecordWriter(object):
