@@ -756,6 +756,7 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
 
 
 def main(_):
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   create_pretraining_data(FLAGS.input_file, FLAGS.output_file, options_from_flags(),
                           num_workers=FLAGS.num_workers,

@@ -321,6 +321,9 @@ def create_pretraining_data_beam(input_patterns, output_prefix, options,
 
 
 def main(argv):
+  # The local tool's flags keep its defaults, as do this module's own.
+  flag_utils.apply_runner_defaults(create_pretraining_data.__name__)
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   create_pretraining_data_beam(
       FLAGS.input_file, FLAGS.output_file, create_pretraining_data.options_from_flags(),
