@@ -78,7 +78,8 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
   if tf.io.gfile.isdir(export_path):
     export_path = os.path.join(export_path, "model.ckpt")
   with tf.Graph().as_default():
-    export_utils.build_pretraining_model(albert_config)
+    export_utils.build_pretraining_model(
+        albert_config, heads=export_utils.checkpoint_heads(checkpoint_path))
     assignment_map = export_utils.checkpoint_assignment_map(
         tf.compat.v1.global_variables(), checkpoint_path)
     tf.compat.v1.train.init_from_checkpoint(checkpoint_path, assignment_map)

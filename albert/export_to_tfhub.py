@@ -88,8 +88,12 @@ flag_utils.define_flag(
     "Chinese models); ignored when --spm_model_file is given.")
 
 # What an export reads, checked before anything is written.
+#   heads: the pretraining heads the checkpoint has ("mlm", "sop"); the module gets the
+#     signature of each ("mlm", "sop"), and "tokens" and "tokenization_info" always.
 ExportSources = collections.namedtuple(
-    "ExportSources", ["albert_config", "config_file", "checkpoint_path", "tokenizer_file"])
+    "ExportSources", ["albert_config", "config_file", "checkpoint_path", "tokenizer_file",
+                      "heads"])
+ExportSources.__new__.__defaults__ = (export_utils.PRETRAINING_HEADS,)
 
 
 ###############################################################################
@@ -168,7 +172,8 @@ def validate_flags_or_throw():
   fine_tuning_utils.check_vocab_fits(tokenizer, albert_config, config_file)
   tokenizer_file = spm_model_file or vocab_file
   check_export_path(FLAGS.export_path, [FLAGS.albert_directory, tokenizer_file])
-  return ExportSources(albert_config, config_file, checkpoint_path, tokenizer_file)
+  return ExportSources(albert_config, config_file, checkpoint_path, tokenizer_file,
+                       export_utils.checkpoint_heads(checkpoint_path))
 
 
 ###############################################################################
@@ -198,7 +203,8 @@ def _asset_constant(path):
   return asset
 
 
-def module_fn_builder(albert_config, asset_files, do_lower_case, use_einsum):
+def module_fn_builder(albert_config, asset_files, do_lower_case, use_einsum,
+                      heads=export_utils.PRETRAINING_HEADS):
   """Returns the `module_fn(is_training)` of `hub.create_module_spec`.
 
   Args:
@@ -207,22 +213,26 @@ def module_fn_builder(albert_config, asset_files, do_lower_case, use_einsum):
       `tokenization_info` names.
     do_lower_case: bool, recorded in `tokenization_info`.
     use_einsum: bool, passed to the model.
+    heads: the pretraining heads to build and expose ("mlm", "sop").
   """
 
   def module_fn(is_training):
     """Builds one graph variant and its signatures (see the module docstring)."""
     model = export_utils.build_pretraining_model(albert_config, is_training=is_training,
-                                                 use_einsum=use_einsum)
-    sop_log_probs = tf.nn.log_softmax(model["sop_logits"], axis=-1)  # [B, 2]
+                                                 use_einsum=use_einsum, heads=heads)
     assets = [_asset_constant(path) for path in asset_files]
 
     encoder_inputs = {name: model[name] for name in ("input_ids", "input_mask", "segment_ids")}
     encoder_outputs = {name: model[name] for name in ("sequence_output", "pooled_output")}
     hub.add_signature("tokens", inputs=encoder_inputs, outputs=encoder_outputs)
-    hub.add_signature("sop", inputs=encoder_inputs,
-                      outputs=dict(encoder_outputs, sop_log_probs=sop_log_probs))
-    hub.add_signature("mlm", inputs=dict(encoder_inputs, mlm_positions=model["mlm_positions"]),
-                      outputs=dict(encoder_outputs, mlm_logits=model["mlm_logits"]))
+    if "sop" in heads:
+      sop_log_probs = tf.nn.log_softmax(model["sop_logits"], axis=-1)  # [B, 2]
+      hub.add_signature("sop", inputs=encoder_inputs,
+                        outputs=dict(encoder_outputs, sop_log_probs=sop_log_probs))
+    if "mlm" in heads:
+      hub.add_signature("mlm",
+                        inputs=dict(encoder_inputs, mlm_positions=model["mlm_positions"]),
+                        outputs=dict(encoder_outputs, mlm_logits=model["mlm_logits"]))
     hub.add_signature("tokenization_info", inputs={},
                       outputs=dict(vocab_file=assets[1],
                                    do_lower_case=tf.constant(do_lower_case)))
@@ -248,13 +258,15 @@ def export_hub_module(sources, export_path, do_lower_case=True, use_einsum=True)
   # Every module variable must come from the checkpoint (tensorflow-hub would fail later, with
   # a less helpful message, on the first one missing).
   with tf.Graph().as_default():
-    export_utils.build_pretraining_model(sources.albert_config, use_einsum=use_einsum)
+    export_utils.build_pretraining_model(sources.albert_config, use_einsum=use_einsum,
+                                         heads=sources.heads)
     export_utils.checkpoint_assignment_map(tf.compat.v1.global_variables(),
                                            sources.checkpoint_path)
 
   asset_files = asset_files_for(sources.config_file, sources.tokenizer_file)
   spec = hub.create_module_spec(
-      module_fn_builder(sources.albert_config, asset_files, do_lower_case, use_einsum),
+      module_fn_builder(sources.albert_config, asset_files, do_lower_case, use_einsum,
+                        sources.heads),
       tags_and_args=TAGS_AND_ARGS)
   with tfrecord_utils.atomic_output(export_path) as tmp_path:
     spec.export(tmp_path, checkpoint_path=sources.checkpoint_path)

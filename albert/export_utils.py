@@ -5,7 +5,9 @@
   * `load_directory_config`, `checkpoint_to_export`: read an ALBERT directory (the
     `--albert_directory` of the original's exporters, or a run_pretraining `--output_dir`),
     with errors naming the missing file and listing the checkpoints there are.
-  * `build_pretraining_model`: the model with its MLM and SOP heads, fed by placeholders.
+  * `build_pretraining_model`: the model with its MLM and SOP heads, fed by placeholders;
+    `checkpoint_heads` tells which heads a checkpoint has (a model imported from Hugging
+    Face's `AlbertForMaskedLM`, for example, has no SOP head).
   * `checkpoint_assignment_map`: every model variable from the checkpoint variable of the same
     name, or an error naming the first one the checkpoint lacks.
 """
@@ -22,10 +24,27 @@ from albert import tfrecord_utils
 
 # The config file of an ALBERT directory (released tarballs, run_pretraining's output_dir).
 CONFIG_FILE_NAME = "albert_config.json"
+# The pretraining heads, each with a variable that shows whether a checkpoint has it.
+PRETRAINING_HEADS = ("mlm", "sop")
+_HEAD_VARIABLES = {"mlm": "cls/predictions/output_bias",
+                   "sop": "cls/seq_relationship/output_weights"}
 
 
-def build_pretraining_model(albert_config, is_training=False, use_einsum=True):
-  """Builds the ALBERT model with both pretraining heads in the default graph.
+def checkpoint_heads(checkpoint_path):
+  """The pretraining heads ("mlm", "sop") whose variables `checkpoint_path` holds."""
+  names = set(name for name, _ in tf.train.list_variables(checkpoint_path))
+  heads = tuple(head for head in PRETRAINING_HEADS if _HEAD_VARIABLES[head] in names)
+  for head in PRETRAINING_HEADS:
+    if head not in heads:
+      # Deviation (docs/DEVIATIONS.md): the original required both heads.
+      logging.warning("%s has no %s head (no %s): it is exported without it.",
+                      checkpoint_path, head.upper(), _HEAD_VARIABLES[head])
+  return heads
+
+
+def build_pretraining_model(albert_config, is_training=False, use_einsum=True,
+                            heads=PRETRAINING_HEADS):
+  """Builds the ALBERT model with its pretraining heads in the default graph.
 
   Both exporters build this graph (the hub module's signatures expose its tensors), so they
   export exactly the variables run_pretraining trains.
@@ -34,13 +53,14 @@ def build_pretraining_model(albert_config, is_training=False, use_einsum=True):
     albert_config: `modeling.AlbertConfig`.
     is_training: bool; True turns dropout on (the hub module's {"train"} graph).
     use_einsum: bool; False builds the dense layers from reshapes and MatMul (TFLite).
+    heads: the heads to build, a subset of ("mlm", "sop") (see `checkpoint_heads`).
 
   Returns:
     dict of the graph's int32 input placeholders `input_ids`, `input_mask`, `segment_ids`
     (shape [batch_size, seq_length]) and `mlm_positions` ([batch_size, num_positions]), and
     its outputs `sequence_output` [batch_size, seq_length, hidden_size], `pooled_output`
     [batch_size, hidden_size], `mlm_logits` [batch_size * num_positions, vocab_size] and
-    `sop_logits` [batch_size, 2].
+    `sop_logits` [batch_size, 2] (None for a head not built).
   """
   input_ids = tf.compat.v1.placeholder(tf.int32, [None, None], "input_ids")
   input_mask = tf.compat.v1.placeholder(tf.int32, [None, None], "input_mask")
@@ -54,9 +74,13 @@ def build_pretraining_model(albert_config, is_training=False, use_einsum=True):
       token_type_ids=segment_ids,
       use_one_hot_embeddings=False,
       use_einsum=use_einsum)
-  mlm_logits = pretraining_heads.masked_lm_logits(
-      albert_config, model.get_sequence_output(), model.get_embedding_table(), mlm_positions)
-  sop_logits = pretraining_heads.sentence_order_logits(albert_config, model.get_pooled_output())
+  mlm_logits = sop_logits = None
+  if "mlm" in heads:
+    mlm_logits = pretraining_heads.masked_lm_logits(
+        albert_config, model.get_sequence_output(), model.get_embedding_table(), mlm_positions)
+  if "sop" in heads:
+    sop_logits = pretraining_heads.sentence_order_logits(albert_config,
+                                                         model.get_pooled_output())
   return {"input_ids": input_ids, "input_mask": input_mask, "segment_ids": segment_ids,
           "mlm_positions": mlm_positions,
           "sequence_output": model.get_sequence_output(),

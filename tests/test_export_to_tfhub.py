@@ -312,3 +312,32 @@ def test_bad_handle_fails_before_anything_is_written(tiny_pretrained_dir, glue_d
   assert process.returncode != 0
   assert ("--albert_hub_module_handle=%s: not found" % missing) in process.stdout
   assert not os.path.exists(output_dir)
+
+
+def test_checkpoint_without_sop_head_exports_without_it(tiny_pretrained_dir, spm_model_file,
+                                                        tmp_path):
+  """A masked-LM-only model (e.g. imported from Hugging Face's AlbertForMaskedLM) exports
+  with the mlm signature and no sop one; export_checkpoints keeps what there is."""
+  from albert import checkpoint_utils  # pylint: disable=g-import-not-at-top
+  from albert import export_checkpoints  # pylint: disable=g-import-not-at-top
+  directory, saved = tiny_pretrained_dir
+  mlm_only = str(tmp_path / "mlm_only")
+  os.makedirs(mlm_only)
+  shutil.copy(os.path.join(directory, "albert_config.json"), mlm_only)
+  tensors = {name: value for name, value in saved["model.ckpt-best"].items()
+             if not name.startswith("cls/seq_relationship/")}
+  checkpoint_utils.write_checkpoint(os.path.join(mlm_only, "model.ckpt-best"), tensors)
+
+  export_path = str(tmp_path / "module")
+  _run_main(albert_directory=mlm_only, spm_model_file=spm_model_file, export_path=export_path)
+  with tf.Graph().as_default():
+    module = hub.Module(export_path)
+    assert sorted(module.get_signature_names()) == ["mlm", "tokenization_info", "tokens"]
+    assert not any("seq_relationship" in var.op.name for var in module.variables)
+
+  config = modeling.AlbertConfig.from_json_file(os.path.join(mlm_only, "albert_config.json"))
+  exported = export_checkpoints.export_checkpoint(
+      config, os.path.join(mlm_only, "model.ckpt-best"), str(tmp_path / "stripped"))
+  names = [name for name, _ in tf.train.list_variables(exported)]
+  assert "cls/predictions/output_bias" in names
+  assert not any(name.startswith("cls/seq_relationship/") for name in names)
