@@ -358,11 +358,8 @@ def serving_input_receiver_fn_builder(max_seq_length):
 ###############################################################################
 
 
-def main(_):
-  flag_utils.apply_runner_defaults()
-  logging.set_verbosity(logging.INFO)
-  task = validate_flags_or_throw()
-  tf.io.gfile.makedirs(FLAGS.output_dir)
+def build_estimator(task):
+  """The run's TPUEstimator over the RACE model_fn."""
   model_fn = race_utils.model_fn_builder(
       albert_config=task.albert_config,
       num_labels=len(task.label_list),
@@ -376,7 +373,7 @@ def main(_):
       dropout_prob=FLAGS.dropout_prob,
       hub_module=FLAGS.albert_hub_module_handle)
   # keep_checkpoint_max=0 (keep all), as the original: the evaluation sweep prunes them.
-  estimator = estimator_utils.build_estimator(
+  return estimator_utils.build_estimator(
       model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
       save_checkpoints_steps=FLAGS.save_checkpoints_steps,
       train_batch_size=FLAGS.train_batch_size,
@@ -384,6 +381,14 @@ def main(_):
       predict_batch_size=FLAGS.predict_batch_size,
       keep_checkpoint_max=0,
       do_train=FLAGS.do_train)
+
+
+def main(_):
+  flag_utils.apply_runner_defaults()
+  logging.set_verbosity(logging.INFO)
+  task = validate_flags_or_throw()
+  tf.io.gfile.makedirs(FLAGS.output_dir)
+  estimator = build_estimator(task)
   if FLAGS.do_train:
     train(task, estimator)
   if FLAGS.do_eval:
