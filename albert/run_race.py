@@ -156,8 +156,10 @@ def validate_flags_or_throw():
       FLAGS.albert_config_file, FLAGS.albert_hub_module_handle, FLAGS.max_seq_length,
       FLAGS.vocab_file, FLAGS.spm_model_file, FLAGS.do_lower_case, FLAGS.do_train,
       FLAGS.init_checkpoint)
+  # The tokenizer's lower-casing: --do_lower_case, or what a hub module's tokenization_info
+  # says (as run_classifier).
   processor = race_utils.RaceProcessor(
-      use_spm=tokenizer.sp_model is not None, do_lower_case=FLAGS.do_lower_case,
+      use_spm=tokenizer.sp_model is not None, do_lower_case=tokenizer.do_lower_case,
       high_only=FLAGS.high_only, middle_only=FLAGS.middle_only)
   for split in _needed_splits():
     processor.level_files(processor.split_dir(FLAGS.data_dir, split))  # Raises naming a dir.
@@ -197,7 +199,7 @@ def build_feature_cache(task, split, pad_to_multiple_of=None, examples=None):
       task.tokenizer, [], data_file_set=tfrecord_utils.file_set_identity(data_files),
       task_name=race_utils.TASK_NAME, split=split, levels=processor.levels,
       max_seq_length=FLAGS.max_seq_length, max_qa_length=FLAGS.max_qa_length,
-      do_lower_case=FLAGS.do_lower_case, pad_to_multiple_of=pad_to_multiple_of)
+      do_lower_case=task.tokenizer.do_lower_case, pad_to_multiple_of=pad_to_multiple_of)
 
   def build(tmp_path):
     split_examples = examples

@@ -174,6 +174,33 @@ def test_rerun_rebuilds_stale_cache_and_exports_a_saved_model(race_run, tmp_path
       -np.log(probabilities[rows[:middle], labels[:middle]]).mean(), rel=1e-5)
 
 
+def test_hub_module_replaces_config_and_tokenizer(tiny_hub_module, race_data_dir, tmp_path):
+  """--albert_hub_module_handle alone (no config, no tokenizer flag): the four choices go
+  through the module's "tokens" signature, and fine-tuning moves the module's weights."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  output_dir = str(tmp_path / "race_hub")
+  run_race(["--albert_hub_module_handle=%s" % tiny_hub_module, "--data_dir=%s" % race_data_dir,
+            "--output_dir=%s" % output_dir, "--max_seq_length=%d" % MAX_SEQ_LENGTH,
+            "--max_qa_length=%d" % MAX_QA_LENGTH, "--train_step=2",
+            "--save_checkpoints_steps=2", "--warmup_step=0", "--learning_rate=1e-2",
+            "--train_batch_size=2", "--do_predict"])
+  lines = _read_lines(os.path.join(output_dir, "eval_results.txt"))
+  assert [line for line in lines if line.startswith("checkpoint = ")] == [
+      "checkpoint = model.ckpt-0", "checkpoint = model.ckpt-2"]
+  results = _key_values(_read_lines(os.path.join(output_dir, "predict_results.txt"))[1:-1])
+  assert (results["num_questions"], results["middle_num_questions"],
+          results["high_num_questions"]) == ("5", "2", "3")
+  # Besides the module's encoder: only the root-scope multiple-choice head (and its slots).
+  head = {name: shape for name, shape in tf.train.list_variables(
+      os.path.join(output_dir, "model.ckpt-2"))
+          if not name.startswith("module/") and "/adam_" not in name and name != "global_step"}
+  assert head == {"output_weights": [1, 32], "output_bias": [1]}
+  name = "module/bert/embeddings/word_embeddings"
+  step0 = tf.train.load_variable(os.path.join(output_dir, "model.ckpt-0"), name)
+  step2 = tf.train.load_variable(os.path.join(output_dir, "model.ckpt-2"), name)
+  assert np.abs(step2 - step0).max() > 1e-4
+
+
 # One Python process runs every case (TensorFlow is slow to import), and imports
 # run_classifier first so the shared flags carry its defaults until run_race's main runs.
 _DRIVER = textwrap.dedent("""
