@@ -239,8 +239,16 @@ def estimator_evaluate_fn(estimator, input_fn, steps=None):
   return evaluate_fn
 
 
-def _read_state(state_file):
-  """Reads `last_step:best_step:best_value` (the original's best_trial.txt format)."""
+def read_best_trial(state_file):
+  """Reads best_trial.txt as written by `sweep_checkpoints`.
+
+  Args:
+    state_file: path of the `last_step:best_step:best_value` file (the original's format).
+
+  Returns:
+    (last_step, best_step, best_value): ints and a float; (-1, None, None) if `state_file`
+    is None or does not exist (nothing evaluated yet).
+  """
   if not state_file or not tf.io.gfile.exists(state_file):
     return -1, None, None
   with tf.io.gfile.GFile(state_file, "r") as handle:
@@ -301,7 +309,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
     (best_step, best_metrics): the best step (None if nothing was evaluated) and its metrics
     (only {metric_key: value} when the best was found by an earlier run).
   """
-  last_step, best_step, best_value = _read_state(state_file)
+  last_step, best_step, best_value = read_best_trial(state_file)
   best_metrics = {metric_key: best_value} if best_step is not None else None
   best_prefix = os.path.join(model_dir, BEST_PREFIX_NAME)
   first_round = True

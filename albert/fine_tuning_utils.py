@@ -8,7 +8,8 @@ and its tokenizer from `create_vocab`, so the choice "config + checkpoint files"
 the checks that the tokenizer and the sequence length fit the model (`check_vocab_fits`,
 `check_max_seq_length`) are here too, so that every runner makes them before it writes
 anything. A hub module handle is checked (`resolve_hub_module`) by the first of these calls,
-with an error naming the handle.
+with an error naming the handle. `load_config_and_tokenizer` makes all of them, in the order a
+runner's validation phase needs.
 
 Importing this module imports tensorflow-hub, which defines its own absl flags
 (`--tfhub_cache_dir`, `--tfhub_model_load_format`); so, as in the original, every runner that
@@ -248,6 +249,43 @@ def _tokenizer_from_hub_module(hub_module, do_lower_case):
     logging.warning("Hub module %s says do_lower_case=%s: the tokenizer follows it, not "
                     "--do_lower_case=%s.", hub_module, tokenizer.do_lower_case, do_lower_case)
   return tokenizer
+
+
+def load_config_and_tokenizer(albert_config_file, hub_module, max_seq_length, vocab_file,
+                              spm_model_file, do_lower_case, do_train=False,
+                              init_checkpoint=None):
+  """The model's config and the tokenizer of a fine-tuning run, checked against each other.
+
+  The checks every fine-tuning runner makes before it writes anything: a config file or a
+  usable hub module is given (`load_albert_config`); `max_seq_length` fits the position
+  embeddings; the tokenizer exists (`create_vocab`) and its ids fit the vocabulary. Training
+  from random weights (no checkpoint, no hub module) is allowed, with a warning.
+
+  Args:
+    albert_config_file: the --albert_config_file flag, or None with `hub_module`.
+    hub_module: the --albert_hub_module_handle flag, or None.
+    max_seq_length: int, the --max_seq_length flag.
+    vocab_file, spm_model_file, do_lower_case: the tokenizer flags (see `create_vocab`).
+    do_train: whether the run trains (for the random-weights warning).
+    init_checkpoint: the --init_checkpoint flag.
+
+  Returns:
+    (albert_config, tokenizer): `modeling.AlbertConfig` (None for a hub module without a
+    config asset and no config file) and `tokenization.FullTokenizer`, whose
+    `do_lower_case` the runner's text preprocessing should follow.
+
+  Raises:
+    ValueError, FileNotFoundError: naming the flag and the value that is wrong.
+  """
+  albert_config, config_path = load_albert_config(albert_config_file, hub_module)
+  check_max_seq_length(max_seq_length, albert_config, config_path)
+  tokenizer = create_vocab(vocab_file=vocab_file, do_lower_case=do_lower_case,
+                           spm_model_file=spm_model_file, hub_module=hub_module)
+  check_vocab_fits(tokenizer, albert_config, config_path)
+  if do_train and not init_checkpoint and not hub_module:
+    logging.warning("Training without --init_checkpoint or --albert_hub_module_handle: the "
+                    "encoder starts from RANDOM weights (expect near-chance dev scores).")
+  return albert_config, tokenizer
 
 
 def check_max_seq_length(max_seq_length, albert_config, config_file=None):

@@ -123,22 +123,14 @@ def validate_flags_or_throw():
   for name in ("data_dir", "task_name", "output_dir"):
     if not FLAGS[name].value:
       raise ValueError("--%s is required." % name)
-  # The config file, or the albert_config.json of the hub module (which is checked here).
-  albert_config, config_path = fine_tuning_utils.load_albert_config(
-      FLAGS.albert_config_file, FLAGS.albert_hub_module_handle)
-  fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config, config_path)
   task_name = FLAGS.task_name.lower()
   # Validates the task name first (its error lists the valid names).
   classifier_utils.get_processor(task_name, use_spm=False, do_lower_case=FLAGS.do_lower_case)
-  tokenizer = fine_tuning_utils.create_vocab(
-      vocab_file=FLAGS.vocab_file,
-      do_lower_case=FLAGS.do_lower_case,
-      spm_model_file=FLAGS.spm_model_file,
-      hub_module=FLAGS.albert_hub_module_handle)
-  fine_tuning_utils.check_vocab_fits(tokenizer, albert_config, config_path)
-  if FLAGS.do_train and not FLAGS.init_checkpoint and not FLAGS.albert_hub_module_handle:
-    logging.warning("Training without --init_checkpoint or --albert_hub_module_handle: the "
-                    "encoder starts from RANDOM weights (expect near-chance dev scores).")
+  # The config file, or the albert_config.json of the hub module (which is checked here).
+  albert_config, tokenizer = fine_tuning_utils.load_config_and_tokenizer(
+      FLAGS.albert_config_file, FLAGS.albert_hub_module_handle, FLAGS.max_seq_length,
+      FLAGS.vocab_file, FLAGS.spm_model_file, FLAGS.do_lower_case, FLAGS.do_train,
+      FLAGS.init_checkpoint)
   # The tokenizer's lower-casing: --do_lower_case, or what a hub module's tokenization_info
   # says. Deviation (docs/DEVIATIONS.md): the original used --do_lower_case with a module too.
   processor = classifier_utils.get_processor(

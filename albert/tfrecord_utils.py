@@ -13,8 +13,9 @@ they live here once:
   * `check_record_files`: empty inputs and feature lengths that do not match the flags are
     errors before training starts, not a hang or a shape error deep in TensorFlow.
   * `PaddingInputExample`, `pad_examples`: fill eval/predict sets to whole TPU batches.
-  * `ensure_feature_cache`, `feature_cache_fingerprint`: feature caches rebuilt when the
-    settings, tokenizer or data that shaped them change.
+  * `ensure_feature_cache`, `feature_cache_fingerprint` (and `file_set_identity` for data
+    spread over many files): feature caches rebuilt when the settings, tokenizer or data that
+    shaped them change.
 """
 
 import contextlib
@@ -433,6 +434,25 @@ def file_identity(path):
     return {"path": path, "size": None, "mtime_nsec": None}
   stat = tf.io.gfile.stat(path)
   return {"path": path, "size": stat.length, "mtime_nsec": stat.mtime_nsec}
+
+
+def file_set_identity(paths):
+  """One compact identity for many data files: their number and an md5 of every identity.
+
+  For data sets spread over thousands of files (RACE's official release has one file per
+  article), where listing each `file_identity` in a cache fingerprint would make its sidecar
+  megabytes long. Pass it as a setting: `feature_cache_fingerprint(tokenizer, [],
+  data_file_set=file_set_identity(paths), ...)`.
+
+  Args:
+    paths: list of data file paths, in the order they are read.
+
+  Returns:
+    {"num_files": int, "first": path or None, "last": path or None, "md5": str}.
+  """
+  identities = json.dumps([file_identity(path) for path in paths], sort_keys=True)
+  return {"num_files": len(paths), "first": paths[0] if paths else None,
+          "last": paths[-1] if paths else None, "md5": _md5(identities.encode("utf-8"))}
 
 
 def feature_cache_fingerprint(tokenizer, data_files, **settings):

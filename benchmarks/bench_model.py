@@ -112,7 +112,16 @@ def setup_ours(args):
         handle.write(timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format())
       info["op_time_by_type_ms"] = _op_time_by_type(run_metadata)
 
-  size = 2048
+  return steps, tf_matmul_rate_fn(session_config), info
+
+
+MATMUL_SIZE = 2048
+
+
+def tf_matmul_rate_fn(session_config):
+  """Returns function() -> GFLOP/s of a [2048, 2048] fp32 TF matmul in its own Session."""
+  import tensorflow as tf
+  size = MATMUL_SIZE
   graph = tf.Graph()
   with graph.as_default():
     a = tf.Variable(tf.random.normal([size, size]))
@@ -121,7 +130,48 @@ def setup_ours(args):
     init = tf.compat.v1.global_variables_initializer()
   matmul_sess = tf.compat.v1.Session(graph=graph, config=session_config)
   matmul_sess.run(init)
-  return steps, lambda: _matmul_gflops(lambda: matmul_sess.run(product), size), info
+  return lambda: _matmul_gflops(lambda: matmul_sess.run(product), size)
+
+
+def torch_matmul_rate_fn():
+  """Returns function() -> GFLOP/s of a [2048, 2048] fp32 torch matmul (current threads)."""
+  import torch
+  a = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
+  b = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
+  return lambda: _matmul_gflops(lambda: torch.mm(a, b), MATMUL_SIZE)
+
+
+def hf_config_from_ours(config_dict, **overrides):
+  """transformers.AlbertConfig equal to one of our albert_config.json dicts.
+
+  hidden_act is "gelu_new", the tanh GELU that ALBERT's "gelu" is; `overrides` adds
+  head-specific settings (num_labels, classifier_dropout_prob, ...).
+  """
+  import transformers
+  return transformers.AlbertConfig(
+      vocab_size=config_dict["vocab_size"],
+      embedding_size=config_dict["embedding_size"],
+      hidden_size=config_dict["hidden_size"],
+      num_hidden_layers=config_dict["num_hidden_layers"],
+      num_hidden_groups=config_dict["num_hidden_groups"],
+      num_attention_heads=config_dict["num_attention_heads"],
+      intermediate_size=config_dict["intermediate_size"],
+      inner_group_num=config_dict["inner_group_num"],
+      hidden_act="gelu_new",  # the tanh GELU, same as ours
+      hidden_dropout_prob=config_dict["hidden_dropout_prob"],
+      attention_probs_dropout_prob=config_dict["attention_probs_dropout_prob"],
+      max_position_embeddings=config_dict["max_position_embeddings"],
+      type_vocab_size=config_dict["type_vocab_size"],
+      layer_norm_eps=1e-12, **overrides)
+
+
+def encoder_forward_flops(config_dict, num_sequences, seq_length):
+  """Forward FLOPs (multiply-adds x 2) of the encoder's matmuls over a batch of sequences."""
+  tokens = num_sequences * seq_length
+  hidden, intermediate = config_dict["hidden_size"], config_dict["intermediate_size"]
+  return 2.0 * config_dict["num_hidden_layers"] * (
+      tokens * (4 * hidden * hidden + 2 * hidden * intermediate) +
+      2 * num_sequences * seq_length ** 2 * hidden)
 
 
 def _op_time_by_type(run_metadata):
@@ -146,22 +196,7 @@ def setup_hugging_face(args):
   torch.set_num_threads(args.threads)
   torch.manual_seed(0)
   with open(CONFIG_PATH) as handle:
-    config_dict = json.load(handle)
-  hf_config = transformers.AlbertConfig(
-      vocab_size=config_dict["vocab_size"],
-      embedding_size=config_dict["embedding_size"],
-      hidden_size=config_dict["hidden_size"],
-      num_hidden_layers=config_dict["num_hidden_layers"],
-      num_hidden_groups=config_dict["num_hidden_groups"],
-      num_attention_heads=config_dict["num_attention_heads"],
-      intermediate_size=config_dict["intermediate_size"],
-      inner_group_num=config_dict["inner_group_num"],
-      hidden_act="gelu_new",  # the tanh GELU, same as ours
-      hidden_dropout_prob=config_dict["hidden_dropout_prob"],
-      attention_probs_dropout_prob=config_dict["attention_probs_dropout_prob"],
-      max_position_embeddings=config_dict["max_position_embeddings"],
-      type_vocab_size=config_dict["type_vocab_size"],
-      layer_norm_eps=1e-12)
+    hf_config = hf_config_from_ours(json.load(handle))
   inference_model = transformers.AlbertModel(hf_config).eval()
   training_model = transformers.AlbertModel(hf_config).train()
   feeds = [torch.from_numpy(array.astype(np.int64)) for array in
@@ -182,19 +217,23 @@ def setup_hugging_face(args):
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
 
-  size = 2048
-  a = torch.randn(size, size)
-  b = torch.randn(size, size)
   info = {"torch": torch.__version__, "transformers": transformers.__version__,
           "attn_implementation": inference_model.config._attn_implementation}
-  return ({"inference": inference_step, "training": training_step},
-          lambda: _matmul_gflops(lambda: torch.mm(a, b), size), info)
+  return ({"inference": inference_step, "training": training_step}, torch_matmul_rate_fn(),
+          info)
 
 
-def serve(args):
-  """Child process: set up one side, then answer driver commands read from stdin."""
-  steps, matmul_rate, info = (setup_ours if args.side == "ours" else setup_hugging_face)(args)
-  for mode in ("inference", "training"):
+def serve(args, setup_fns=None):
+  """Child process: set up one side, then answer driver commands read from stdin.
+
+  Args:
+    args: parsed flags; `args.side` names the side.
+    setup_fns: dict side -> function(args) -> ({mode: step function}, matmul-rate function,
+      info dict); default: this benchmark's encoder sides.
+  """
+  setup_fns = setup_fns or {"ours": setup_ours, "hf": setup_hugging_face}
+  steps, matmul_rate, info = setup_fns[args.side](args)
+  for mode in steps:
     _time_steps(steps[mode], args.warmup)
   print(json.dumps(info), flush=True)
   for line in sys.stdin:
@@ -210,14 +249,16 @@ def serve(args):
 class _Child(object):
   """One side in its own interpreter, driven line by line over stdin/stdout."""
 
-  def __init__(self, side):
+  def __init__(self, side, script=None):
+    """Starts `script` (default: this file) with `--side <side>` and the driver's arguments."""
     env = dict(os.environ)
     if side == "ours":
       env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # the default on x86; undo the test suite's "0"
       env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     else:
       env["USE_TF"] = "0"  # transformers must not import TensorFlow on the PyTorch side
-    command = [sys.executable, os.path.abspath(__file__), "--side", side] + sys.argv[1:]
+    command = [sys.executable, os.path.abspath(script or __file__), "--side", side] + (
+        sys.argv[1:])
     self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, text=True)
     self.info = self._read()
@@ -237,6 +278,34 @@ class _Child(object):
     self.process.stdin.write("quit\n")
     self.process.stdin.close()
     self.process.wait()
+
+
+def run_rounds(children, steps_per_mode, rounds):
+  """Alternates the sides round by round, then closes them.
+
+  Each round runs every mode on every side in turn (`steps_per_mode[mode]` timed steps each),
+  then measures each side's matmul rate, so both sides see the same machine state.
+
+  Args:
+    children: dict side -> `_Child`.
+    steps_per_mode: dict mode -> timed steps per round, in the order the modes run.
+    rounds: number of rounds.
+
+  Returns:
+    (times, matmul): {(side, mode): per-step seconds, round after round} and
+    {side: [matmul GFLOP/s of each round]}.
+  """
+  times = {(side, mode): [] for side in children for mode in steps_per_mode}
+  matmul = {side: [] for side in children}
+  for _ in range(rounds):
+    for mode, steps in steps_per_mode.items():
+      for side, child in children.items():
+        times[(side, mode)] += child.ask("%s %d" % (mode, steps))
+    for side, child in children.items():
+      matmul[side].append(child.ask("matmul"))
+  for child in children.values():
+    child.close()
+  return times, matmul
 
 
 def _summary(times, batch_size):
@@ -270,18 +339,10 @@ def main():
     return
 
   children = {"ours": _Child("ours"), "hf": _Child("hf")}
-  times = {(side, mode): [] for side in children for mode in ("inference", "training")}
-  matmul = {side: [] for side in children}
-  for _ in range(args.rounds):
-    for mode in ("inference", "training"):
-      steps = args.inference_steps if mode == "inference" else args.training_steps
-      for side, child in children.items():
-        times[(side, mode)] += child.ask("%s %d" % (mode, steps))
-    for side, child in children.items():
-      matmul[side].append(child.ask("matmul"))
+  times, matmul = run_rounds(
+      children, {"inference": args.inference_steps, "training": args.training_steps},
+      args.rounds)
   ours, theirs = children["ours"].info, children["hf"].info
-  for child in children.values():
-    child.close()
 
   print("ALBERT-base (configs/albert_base_v2.json), batch %d, seq %d, %d threads "
         "(TF inter-op %d), CPU; %d interleaved rounds" %
@@ -300,12 +361,8 @@ def main():
           (mode, ours_best, ours_median, hf_best, hf_median, ours_best / hf_best,
            ours_median / hf_median))
   # Forward FLOPs (multiply-adds x 2) of the encoder, to relate step times to the matmul rate.
-  config = json.load(open(CONFIG_PATH))
-  tokens = args.batch_size * args.seq_length
-  hidden, intermediate = config["hidden_size"], config["intermediate_size"]
-  forward_flops = 2.0 * config["num_hidden_layers"] * (
-      tokens * (4 * hidden * hidden + 2 * hidden * intermediate) +
-      2 * args.batch_size * args.seq_length ** 2 * hidden)
+  with open(CONFIG_PATH) as handle:
+    forward_flops = encoder_forward_flops(json.load(handle), args.batch_size, args.seq_length)
   print("per round (examples/sec from each round's fastest step; model GFLOP/s with training "
         "= 3x forward; fp32 matmul 2048^3 GFLOP/s):")
   for round_index in range(args.rounds):

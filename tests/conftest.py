@@ -25,4 +25,5 @@ pytest_plugins = [
     "tests.fixtures.glue_fixtures",
     "tests.fixtures.hf_fixtures",
     "tests.fixtures.hub_fixtures",
+    "tests.fixtures.race_fixtures",
 ]

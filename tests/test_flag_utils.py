@@ -13,6 +13,7 @@ import albert.run_classifier
 import albert.export_checkpoints
 import albert.import_hf
 import albert.export_hf
+import albert.run_race
 FLAGS = flags.FLAGS
 # Shared names keep the first importer's definition; each runner still owns its own flags.
 print(FLAGS.find_module_defining_flag("max_seq_length"))

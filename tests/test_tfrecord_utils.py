@@ -185,3 +185,19 @@ def test_atomic_copy_file(tmp_path):
     tfrecord_utils.atomic_copy_file(str(tmp_path / "missing"), str(target))
   assert target.read_bytes() == b"\x00\x01binary\xff"  # the old file is untouched
   assert os.listdir(tmp_path / "out") == ["30k-clean.model"]
+
+
+def test_file_set_identity_changes_with_any_file(tmp_path):
+  paths = []
+  for name in ("1.txt", "10.txt", "2.txt"):
+    (tmp_path / name).write_text(name, encoding="utf-8")
+    paths.append(str(tmp_path / name))
+  identity = tfrecord_utils.file_set_identity(paths)
+  assert (identity["num_files"], identity["first"], identity["last"]) == (3, paths[0], paths[2])
+  assert tfrecord_utils.file_set_identity(list(paths)) == identity
+  assert tfrecord_utils.file_set_identity(paths[::-1])["md5"] != identity["md5"]
+  assert tfrecord_utils.file_set_identity(paths[:2])["md5"] != identity["md5"]
+  (tmp_path / "10.txt").write_text("a longer text", encoding="utf-8")
+  assert tfrecord_utils.file_set_identity(paths)["md5"] != identity["md5"]
+  empty = tfrecord_utils.file_set_identity([])
+  assert (empty["num_files"], empty["first"], empty["last"]) == (0, None, None)
