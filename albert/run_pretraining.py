@@ -447,13 +447,8 @@ def main(_):
       poly_power=FLAGS.poly_power,
       start_warmup_step=FLAGS.start_warmup_step,
       init_from_group0=FLAGS.init_from_group0)
-  estimator = estimator_utils.build_estimator(
-      model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
-      save_checkpoints_steps=FLAGS.save_checkpoints_steps,
-      train_batch_size=FLAGS.train_batch_size,
-      eval_batch_size=FLAGS.eval_batch_size,
-      keep_checkpoint_max=FLAGS.keep_checkpoint_max,
-      do_train=FLAGS.do_train)
+  estimator = estimator_utils.build_estimator_from_flags(
+      model_fn, FLAGS, keep_checkpoint_max=FLAGS.keep_checkpoint_max)
 
   def build_input_fn(is_training):
     return input_fn_builder(

@@ -374,15 +374,8 @@ def build_estimator(task):
       max_seq_length=FLAGS.max_seq_length,
       dropout_prob=FLAGS.dropout_prob,
       hub_module=FLAGS.albert_hub_module_handle)
-  # keep_checkpoint_max=0 (keep all), as the original: the evaluation sweep prunes them.
-  return estimator_utils.build_estimator(
-      model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
-      save_checkpoints_steps=FLAGS.save_checkpoints_steps,
-      train_batch_size=FLAGS.train_batch_size,
-      eval_batch_size=FLAGS.eval_batch_size,
-      predict_batch_size=FLAGS.predict_batch_size,
-      keep_checkpoint_max=0,
-      do_train=FLAGS.do_train)
+  # Every checkpoint is kept, as in the original: the evaluation sweep prunes them.
+  return estimator_utils.build_estimator_from_flags(model_fn, FLAGS, keep_checkpoint_max=0)
 
 
 def main(_):
