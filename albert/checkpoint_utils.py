@@ -261,8 +261,11 @@ def read_best_trial(state_file):
                      (state_file, text))
 
 
-def _append_text(path, text):
-  """Appends to a text file; rewrites it whole so it also works where append is unsupported."""
+def append_text(path, text):
+  """Appends to a text file (eval_results.txt) atomically.
+
+  Rewrites the file whole, so it also works on filesystems without append (gs://).
+  """
   previous = ""
   if tf.io.gfile.exists(path):
     with tf.io.gfile.GFile(path, "r") as handle:
@@ -359,7 +362,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
       evaluated_any = True
       value = float(metrics[metric_key])
       logging.info("Evaluated %s: %s = %s", prefix, metric_key, value)
-      _append_text(results_file, _format_metrics(prefix, metrics))
+      append_text(results_file, _format_metrics(prefix, metrics))
       # Deviation (docs/DEVIATIONS.md): the first evaluated checkpoint is always the best so
       # far, so model.ckpt-best exists after any sweep.
       if is_better(value):
@@ -381,7 +384,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
       break
 
   if best_step is not None and evaluated_any:
-    _append_text(results_file, "best = %s (step %d)\n" % (best_value, best_step))
+    append_text(results_file, "best = %s (step %d)\n" % (best_value, best_step))
   if best_step is not None:
     logging.info("Best checkpoint: step %d, %s", best_step, best_metrics)
   else:

@@ -746,28 +746,42 @@ def embedding_postprocessor(input_tensor,
   return output
 
 
-def dense_layer(input_tensor, output_size, activation=None, initializer=None, name=None):
-  """A fully connected layer on a 2-D input, variables `name/kernel` and `name/bias`.
+def dense_layer(input_tensor, output_size, activation=None, initializer=None, name=None,
+                use_bias=True):
+  """A fully connected layer over the last axis, variables `name/kernel` and `name/bias`.
 
-  Equivalent to the `tf.layers.dense` used by the original for the pooler and the heads.
+  Equivalent to the `tf.layers.dense` used by the original for the pooler and the heads
+  (including the SQuAD v2 head, which applies it to [S, B, H] and [S, B, K, 2H] tensors).
 
   Args:
-    input_tensor: float Tensor of shape [batch_size, input_size].
+    input_tensor: float Tensor of shape [..., input_size] (rank >= 2).
     output_size: int.
     activation: function or None.
     initializer: kernel initializer (biases start at zero).
     name: variable scope name.
+    use_bias: add a bias variable (False: only `name/kernel`).
 
   Returns:
-    float Tensor of shape [batch_size, output_size].
+    float Tensor of shape [..., output_size].
   """
-  input_size = get_shape_list(input_tensor, expected_rank=2)[1]
+  input_shape = get_shape_list(input_tensor)
+  if len(input_shape) < 2:
+    raise ValueError("dense_layer %s: expected an input of rank >= 2, got shape %s" %
+                     (name, input_tensor.shape))
+  input_size = input_shape[-1]
+  matrix = input_tensor
+  if len(input_shape) > 2:
+    matrix = tf.reshape(input_tensor, [-1, input_size])  # [prod(...), input_size]
   with tf.compat.v1.variable_scope(name, default_name="dense"):
     kernel = tf.compat.v1.get_variable(
         name="kernel", shape=[input_size, output_size], initializer=initializer)
-    bias = tf.compat.v1.get_variable(
-        name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
-    output = tf.nn.bias_add(tf.matmul(input_tensor, kernel), bias)
+    output = tf.matmul(matrix, kernel)  # [prod(...), output_size]
+    if use_bias:
+      bias = tf.compat.v1.get_variable(
+          name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
+      output = tf.nn.bias_add(output, bias)
+  if len(input_shape) > 2:
+    output = tf.reshape(output, input_shape[:-1] + [output_size])  # [..., output_size]
   if activation is not None:
     return activation(output)
   return output

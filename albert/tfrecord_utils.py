@@ -473,7 +473,7 @@ def feature_cache_fingerprint(tokenizer, data_files, **settings):
   return fingerprint
 
 
-def ensure_feature_cache(path, fingerprint, build_fn):
+def ensure_feature_cache(path, fingerprint, build_fn, companion_paths=()):
   """Reuses a feature cache built with the same settings, or (re)builds it.
 
   The original reused any existing cache file, even one written with another
@@ -485,11 +485,18 @@ def ensure_feature_cache(path, fingerprint, build_fn):
     fingerprint: JSON-able dict of every setting that shaped the cache (max_seq_length,
       tokenizer files, do_lower_case, task name, ...).
     build_fn: function(tmp_path) -> JSON-able metadata dict; writes the cache to `tmp_path`.
+      With `companion_paths`: function(tmp_path, companion_tmp_paths), which also writes each
+      companion file to its temporary path.
+    companion_paths: files built together with the cache that must match it (e.g. SQuAD's
+      host-side feature metadata, `--predict_feature_left_file`). The cache is reused only if
+      each companion is still the file written with it (same size and modification time);
+      otherwise everything is rebuilt.
 
   Returns:
     The metadata dict returned by `build_fn` when the cache was built (now or earlier).
   """
   fingerprint = json.loads(json.dumps(fingerprint, sort_keys=True))
+  companion_paths = list(companion_paths)
   sidecar = _fingerprint_path(path)
   if tf.io.gfile.exists(path) and tf.io.gfile.exists(sidecar):
     try:
@@ -497,20 +504,29 @@ def ensure_feature_cache(path, fingerprint, build_fn):
         recorded = json.load(handle)
     except (ValueError, tf.errors.OpError):
       recorded = None
-    if recorded and recorded.get("fingerprint") == fingerprint:
+    if (recorded and recorded.get("fingerprint") == fingerprint and
+        recorded.get("companions", []) == [file_identity(p) for p in companion_paths]):
       tf.compat.v1.logging.info("Reusing feature cache %s", path)
       return recorded.get("metadata", {})
-    tf.compat.v1.logging.info("Feature cache %s was built with other settings; rebuilding.",
-                              path)
+    tf.compat.v1.logging.info("Feature cache %s was built with other settings (or its "
+                              "companion files changed); rebuilding.", path)
   else:
     tf.compat.v1.logging.info("Building feature cache %s", path)
 
-  with atomic_output(path) as tmp_path:
-    metadata = build_fn(tmp_path) or {}
-    # The sidecar goes away before the cache is renamed into place, so that a crash between
-    # the two leaves a cache without a sidecar, which the next run treats as stale.
-    if tf.io.gfile.exists(sidecar):
-      tf.io.gfile.remove(sidecar)
+  with contextlib.ExitStack() as companions:
+    companion_tmp_paths = [companions.enter_context(atomic_output(companion_path))
+                           for companion_path in companion_paths]
+    with atomic_output(path) as tmp_path:
+      if companion_paths:
+        metadata = build_fn(tmp_path, companion_tmp_paths) or {}
+      else:
+        metadata = build_fn(tmp_path) or {}
+      # The sidecar goes away before the cache is renamed into place, so that a crash between
+      # the two leaves a cache without a sidecar, which the next run treats as stale.
+      if tf.io.gfile.exists(sidecar):
+        tf.io.gfile.remove(sidecar)
   atomic_write_text(sidecar, json.dumps(
-      {"fingerprint": fingerprint, "metadata": metadata}, indent=2, sort_keys=True) + "\n")
+      {"fingerprint": fingerprint, "metadata": metadata,
+       "companions": [file_identity(p) for p in companion_paths]},
+      indent=2, sort_keys=True) + "\n")
   return metadata

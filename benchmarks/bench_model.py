@@ -250,9 +250,12 @@ class _Child(object):
   """One side in its own interpreter, driven line by line over stdin/stdout."""
 
   def __init__(self, side, script=None):
-    """Starts `script` (default: this file) with `--side <side>` and the driver's arguments."""
+    """Starts `script` (default: this file) with `--side <side>` and the driver's arguments.
+
+    Sides named "ours..." run TensorFlow, the others PyTorch.
+    """
     env = dict(os.environ)
-    if side == "ours":
+    if side.startswith("ours"):
       env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # the default on x86; undo the test suite's "0"
       env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     else:

@@ -26,4 +26,5 @@ pytest_plugins = [
     "tests.fixtures.hf_fixtures",
     "tests.fixtures.hub_fixtures",
     "tests.fixtures.race_fixtures",
+    "tests.fixtures.squad_fixtures",
 ]

@@ -24,6 +24,10 @@ ENTRY_POINTS = {
                          "vocab_file", "do_lower_case"],
     "albert.export_to_tfhub": ["albert_directory", "checkpoint_name", "do_lower_case",
                                "use_einsum", "export_path", "spm_model_file", "vocab_file"],
+    "albert.run_squad_v1": ["train_file", "predict_feature_left_file", "doc_stride",
+                            "use_einsum", "export_dir", "spm_model_file", "use_tpu"],
+    "albert.run_squad_v2": ["train_file", "predict_feature_left_file", "num_train_epochs",
+                            "start_n_top", "null_score_diff_threshold", "use_tpu"],
 }
 
 
