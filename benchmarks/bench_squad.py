@@ -49,6 +49,8 @@ CORPUS_FILES = ("wiki_en.txt", "bbc_news.txt", "web_bible.txt")
 SPM_MODEL = "/work/shared/data/albert_30k/30k-clean.model"
 BASE_CONFIG = os.path.join(REPO_ROOT, "configs", "albert_base_v2.json")
 QUERY_LENGTH = 16  # query tokens in the model part's synthetic features
+# The conversion part uses the README command's settings (whatever --seq_length says).
+CONVERSION_FLAGS = ["--max_seq_length=384", "--doc_stride=128", "--max_query_length=64"]
 
 
 ###############################################################################
@@ -162,8 +164,7 @@ def convert_in_this_process(args):
   tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.WARN)
   output_dir = os.path.dirname(args.squad_file)
   flags.FLAGS(["bench", "--albert_config_file=%s" % BASE_CONFIG, "--output_dir=%s" % output_dir,
-               "--spm_model_file=%s" % SPM_MODEL, "--max_seq_length=%d" % args.seq_length,
-               "--doc_stride=128", "--max_query_length=64",
+               "--spm_model_file=%s" % SPM_MODEL] + CONVERSION_FLAGS + [
                "--%s=%s" % ("train_file" if args.split == "train" else "predict_file",
                             args.squad_file),
                "--do_train" if args.split == "train" else "--do_predict"])
@@ -194,7 +195,7 @@ def run_conversion(args):
     results = []
     for split in ("train", "predict"):
       command = [sys.executable, os.path.abspath(__file__), "--side", "convert", "--split",
-                 split, "--squad_file", squad_file, "--seq_length", str(args.seq_length)]
+                 split, "--squad_file", squad_file]
       env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
       output = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE,
                               text=True).stdout
@@ -207,10 +208,10 @@ def run_conversion(args):
         time.strftime("%Y-%m-%d %H:%M", time.gmtime()))
   print()
   print("%d generated questions (SQuAD 2.0 format, %.1f MB, a third unanswerable; generated "
-        "in %.1f s) from %s; 30k SentencePiece model; max_seq_length %d, doc_stride 128, "
-        "max_query_length 64; the runner's cache builders, one fresh process per split; "
-        "load average at the end %.1f." % (num_questions, size_mb, generate_seconds,
-                                           CORPUS_DIR, args.seq_length, os.getloadavg()[0]))
+        "in %.1f s) from %s; 30k SentencePiece model; %s; the runner's cache builders, one "
+        "fresh process per split; load average at the end %.1f." % (
+            num_questions, size_mb, generate_seconds, CORPUS_DIR, " ".join(CONVERSION_FLAGS),
+            os.getloadavg()[0]))
   print()
   print("| split | questions | features | seconds | questions/sec | RSS before (MB) | "
         "peak RSS (MB) |")
@@ -404,7 +405,7 @@ def main():
   parser.add_argument("--batch_size", type=int, default=8)
   parser.add_argument("--threads", type=int, default=2)
   parser.add_argument("--inter_op_threads", type=int, default=1)
-  parser.add_argument("--warmup", type=int, default=1)
+  parser.add_argument("--warmup", type=int, default=2)
   parser.add_argument("--rounds", type=int, default=3)
   parser.add_argument("--inference_steps", type=int, default=2, help="per round")
   parser.add_argument("--training_steps", type=int, default=1, help="per round")
