@@ -11,7 +11,7 @@ $(PY):
 
 $(STAMP): $(PY) setup.py requirements.txt
 	$(PY) -m pip install --quiet --upgrade "pip<26"
-	$(PY) -m pip install --quiet -e ".[test,interop]"
+	$(PY) -m pip install --quiet -e ".[test,interop,beam]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -19,7 +19,15 @@ setuptools.setup(
     install_requires=REQUIREMENTS,
     extras_require={
         # Exact torch pin: the CPU wheel lies on our machines; a range pulls a CUDA build.
-        "interop": ["torch==2.13.0", "transformers==4.57.6"],
+        # safetensors reads and writes Hugging Face weights without torch (import_hf/export_hf).
+        "interop": ["torch==2.13.0", "transformers==4.57.6", "safetensors"],
         "test": ["pytest", "pytest-xdist"],
+        # create_pretraining_data_beam (Apache Beam: DirectRunner, Dataflow, Flink, Spark).
+        # Installing it keeps tensorflow 2.15.1, numpy 1.26 and protobuf 4.25 (checked with
+        # pip freeze before and after); alone, pip would take protobuf 6, hence the upper bound
+        # of the requirements above, which pip honours when both are installed together.
+        # [tfrecord] brings a CRC for Beam's TFRecord sink; google-crc32c is the fast one
+        # (crcmod alone takes ~40 us per 3 kB record).
+        "beam": ["apache-beam[tfrecord]>=2.60,<3", "google-crc32c"],
     },
 )

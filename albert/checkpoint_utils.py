@@ -11,10 +11,15 @@ always terminates. Also here, once each:
   * `best_or_latest_checkpoint`: which checkpoint predict and export use.
   * `mark_training_finished` / `training_finished_step`: a marker the training phase writes, so
     that an evaluation sweep knows no further checkpoint will come.
+  * `write_checkpoint`: saves arrays made outside TensorFlow (e.g. converted Hugging Face
+    weights) as a checkpoint, with the files a Saver writes.
+  * `is_optimizer_slot`: tells optimizer slots (`<var>/adam_m`, ...) from model variables.
 """
 
 import os
 import re
+import shutil
+import tempfile
 import time
 
 from absl import logging
@@ -28,6 +33,8 @@ BEST_PREFIX_NAME = "model.ckpt-best"
 # Written by the training phase when it ends: "global_step = N".
 TRAINING_FINISHED_FILE_NAME = "training_finished.txt"
 _STEP_INDEX_RE = re.compile(r"model\.ckpt-(\d+)\.index$")
+# Optimizer slot suffixes (LAMB in this code also uses adam_m/adam_v; §3 notes lamb_m/lamb_v).
+OPTIMIZER_SLOT_NAMES = ("adam_m", "adam_v", "lamb_m", "lamb_v")
 
 
 def list_checkpoints(model_dir):
@@ -66,6 +73,47 @@ def delete_checkpoint(prefix):
   """Deletes the files of checkpoint `prefix`, if any."""
   for path in _checkpoint_files(prefix):
     tf.io.gfile.remove(path)
+
+
+def is_optimizer_slot(name):
+  """True for an optimizer slot variable such as "bert/pooler/dense/kernel/adam_m"."""
+  return any(slot in name for slot in OPTIMIZER_SLOT_NAMES)
+
+
+def write_checkpoint(prefix, tensors):
+  """Saves numpy arrays as the checkpoint `prefix` (`.index`, `.data-00000-of-00001`, `.meta`).
+
+  A Saver writes the checkpoint into a local staging directory; `copy_checkpoint` then puts
+  each file in place atomically, after removing old files of `prefix`. No `checkpoint` state
+  file is written (like the released `model.ckpt-best`).
+
+  Args:
+    prefix: checkpoint prefix to write, e.g. "out/model.ckpt-best" (any `tf.io.gfile` path).
+    tensors: dict variable name (e.g. "bert/pooler/dense/kernel") -> numpy array; each array
+      keeps its dtype and shape (e.g. int64 [] for "global_step").
+
+  Returns:
+    `prefix`.
+  """
+  staging_dir = tempfile.mkdtemp(prefix="albert_write_checkpoint_")
+  try:
+    staging_prefix = os.path.join(staging_dir, "model.ckpt")
+    with tf.Graph().as_default():
+      variables = [
+          tf.compat.v1.get_variable(name, shape=value.shape, dtype=tf.as_dtype(value.dtype),
+                                    initializer=tf.compat.v1.zeros_initializer(),
+                                    trainable=False)
+          for name, value in tensors.items()]
+      saver = tf.compat.v1.train.Saver(variables)
+      with tf.compat.v1.Session() as sess:
+        for variable, value in zip(variables, tensors.values()):
+          # Fed, not embedded in the graph: no 2 GB graph-size limit for large models.
+          sess.run(variable.initializer, {variable.initial_value: value})
+        saver.save(sess, staging_prefix, write_state=False)
+    copy_checkpoint(staging_prefix, prefix)
+  finally:
+    shutil.rmtree(staging_dir, ignore_errors=True)
+  return prefix
 
 
 def best_or_latest_checkpoint(model_dir, init_checkpoint=None):
@@ -191,8 +239,16 @@ def estimator_evaluate_fn(estimator, input_fn, steps=None):
   return evaluate_fn
 
 
-def _read_state(state_file):
-  """Reads `last_step:best_step:best_value` (the original's best_trial.txt format)."""
+def read_best_trial(state_file):
+  """Reads best_trial.txt as written by `sweep_checkpoints`.
+
+  Args:
+    state_file: path of the `last_step:best_step:best_value` file (the original's format).
+
+  Returns:
+    (last_step, best_step, best_value): ints and a float; (-1, None, None) if `state_file`
+    is None or does not exist (nothing evaluated yet).
+  """
   if not state_file or not tf.io.gfile.exists(state_file):
     return -1, None, None
   with tf.io.gfile.GFile(state_file, "r") as handle:
@@ -205,8 +261,11 @@ def _read_state(state_file):
                      (state_file, text))
 
 
-def _append_text(path, text):
-  """Appends to a text file; rewrites it whole so it also works where append is unsupported."""
+def append_text(path, text):
+  """Appends to a text file (eval_results.txt) atomically.
+
+  Rewrites the file whole, so it also works on filesystems without append (gs://).
+  """
   previous = ""
   if tf.io.gfile.exists(path):
     with tf.io.gfile.GFile(path, "r") as handle:
@@ -253,7 +312,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
     (best_step, best_metrics): the best step (None if nothing was evaluated) and its metrics
     (only {metric_key: value} when the best was found by an earlier run).
   """
-  last_step, best_step, best_value = _read_state(state_file)
+  last_step, best_step, best_value = read_best_trial(state_file)
   best_metrics = {metric_key: best_value} if best_step is not None else None
   best_prefix = os.path.join(model_dir, BEST_PREFIX_NAME)
   first_round = True
@@ -303,7 +362,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
       evaluated_any = True
       value = float(metrics[metric_key])
       logging.info("Evaluated %s: %s = %s", prefix, metric_key, value)
-      _append_text(results_file, _format_metrics(prefix, metrics))
+      append_text(results_file, _format_metrics(prefix, metrics))
       # Deviation (docs/DEVIATIONS.md): the first evaluated checkpoint is always the best so
       # far, so model.ckpt-best exists after any sweep.
       if is_better(value):
@@ -325,7 +384,7 @@ def sweep_checkpoints(model_dir, evaluate_fn, metric_key, final_step, results_fi
       break
 
   if best_step is not None and evaluated_any:
-    _append_text(results_file, "best = %s (step %d)\n" % (best_value, best_step))
+    append_text(results_file, "best = %s (step %d)\n" % (best_value, best_step))
   if best_step is not None:
     logging.info("Best checkpoint: step %d, %s", best_step, best_metrics)
   else:

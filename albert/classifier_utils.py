@@ -7,7 +7,8 @@ Reading order:
      (directory, file names, header, column indexes, labels). `DataProcessor` reads and checks
      the rows; a malformed row or unknown label is an error naming the file and line.
   3. Features: `convert_single_example`, TFRecord writing and the input_fn builder.
-  4. Model: `create_model` (the classification/regression head) and `model_fn_builder`.
+  4. Model: `create_model` (the classification/regression head) and `model_fn_builder`, a thin
+     wrapper of `head_model_fn_builder` (which RACE's multiple-choice head uses too).
 Metrics live in `glue_metrics.py`.
 """
 
@@ -660,12 +661,42 @@ def model_fn_builder(albert_config, num_labels, init_checkpoint, learning_rate,
   EVAL: `glue_metrics.eval_metrics_for_task`, every metric weighted by `is_real_example`.
   PREDICT: {"probabilities": [B, num_labels], "predictions": [B]}.
   """
+  def create_head(features, is_training):
+    return create_model(albert_config, is_training, features["input_ids"],
+                        features["input_mask"], features["segment_ids"],
+                        features["label_ids"], num_labels, use_one_hot_embeddings, task_name,
+                        hub_module)
+
+  return head_model_fn_builder(create_head, init_checkpoint, learning_rate, num_train_steps,
+                               num_warmup_steps, use_tpu, task_name, optimizer)
+
+
+def head_model_fn_builder(create_head_fn, init_checkpoint, learning_rate, num_train_steps,
+                          num_warmup_steps, use_tpu, task_name, optimizer="adamw"):
+  """Returns a TPUEstimator `model_fn` around a classification-style head (GLUE, RACE).
+
+  Args:
+    create_head_fn: function(features, is_training) -> (loss, per_example_loss,
+      probabilities, logits, predictions) with the shapes of `create_model`; it builds the
+      encoder and the head from the feature dict (int32 Tensors with a leading batch
+      dimension B; `label_ids` of shape [B]).
+    init_checkpoint: checkpoint prefix to initialize from, or None.
+    learning_rate, num_train_steps, num_warmup_steps, optimizer: as
+      `optimization.create_optimizer`.
+    use_tpu: bool.
+    task_name: lower-case task key; picks the EVAL metrics
+      (`glue_metrics.eval_metrics_for_task`: `eval_accuracy` and `eval_loss` for any task
+      without metrics of its own).
+
+  Returns:
+    model_fn(features, labels, mode, params) -> TPUEstimatorSpec. TRAIN: the loss minimized
+    by `estimator_utils.training_spec`. EVAL: the task's metrics, every one weighted by
+    `is_real_example` (TPU padding rows never count). PREDICT: {"probabilities",
+    "predictions"}.
+  """
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """The `model_fn` for TPUEstimator."""
     estimator_utils.log_features(features)
-    input_ids = features["input_ids"]
-    input_mask = features["input_mask"]
-    segment_ids = features["segment_ids"]
     label_ids = features["label_ids"]
     if "is_real_example" in features:
       is_real_example = tf.cast(features["is_real_example"], dtype=tf.float32)
@@ -673,9 +704,8 @@ def model_fn_builder(albert_config, num_labels, init_checkpoint, learning_rate,
       is_real_example = tf.ones(tf.shape(label_ids)[:1], dtype=tf.float32)
 
     is_training = (mode == tf.estimator.ModeKeys.TRAIN)
-    (total_loss, per_example_loss, probabilities, logits, predictions) = create_model(
-        albert_config, is_training, input_ids, input_mask, segment_ids, label_ids,
-        num_labels, use_one_hot_embeddings, task_name, hub_module)
+    (total_loss, per_example_loss, probabilities, logits, predictions) = create_head_fn(
+        features, is_training)
     scaffold_fn = checkpoint_utils.init_from_checkpoint(init_checkpoint, use_tpu)
 
     if mode == tf.estimator.ModeKeys.TRAIN:

@@ -15,15 +15,22 @@ How it scales (unlike the original, which holds corpus x dupe_factor in memory):
     shard is processed on its own: tokenized, documents shuffled, `dupe_factor` passes of
     instance creation (random-document negatives come from the same shard), all its instances
     shuffled. Memory is bounded by a few shards, whatever the corpus size.
-  * Each shard's random generator is seeded from (`--random_seed`, shard index), and shards are
-    written in order, so the output is byte-identical for any `--num_workers`.
+  * Each shard's random generator is seeded from (`--random_seed`, shard index), and shard
+    results are consumed in shard order, so the output is byte-identical for any
+    `--num_workers`.
   * `--num_workers` processes work on consecutive shards in parallel.
-The per-document algorithm (pairing, sentence order, masking) is in `pretraining_instances`.
+  * The instances of all shards are written in one global random order through temporary
+    bucket files (`record_shuffle`, memory bounded by `--shuffle_bucket_mb`), unless
+    `--noglobal_shuffle`.
+The per-document algorithm (pairing, sentence order, masking) is in `pretraining_instances`;
+`ShardProcessor.process` (one shard of raw documents -> serialized records) is the unit that
+`create_pretraining_data_beam` runs on Apache Beam.
 """
 
 import collections
 import contextlib
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import random
@@ -36,10 +43,12 @@ import tensorflow as tf
 
 from albert import flag_utils
 from albert import pretraining_instances
+from albert import record_shuffle
 from albert import tfrecord_utils
 from albert import tokenization
 
 DEFAULT_DOCUMENTS_PER_SHARD = 1000
+MIN_SEQ_LENGTH = 5  # [CLS] a [SEP] b [SEP]
 _NUM_LOGGED_INSTANCES = 20
 _PROGRESS_SECONDS = 5.0
 
@@ -76,29 +85,48 @@ flag_utils.define_flag(
 flag_utils.define_flag(
     flags.DEFINE_bool, "random_next_sentence", False,
     "Use BERT's random next sentence prediction instead of sentence order.")
-flag_utils.define_flag(flags.DEFINE_integer, "max_seq_length", 512, "Maximum sequence length.")
-flag_utils.define_flag(flags.DEFINE_integer, "ngram", 3, "Maximum length of masked n-grams.")
+# Range checks run when the flags are parsed, before anything is read or written; the error
+# names the flag. validate_options repeats them for callers that build DataOptions themselves.
+flag_utils.define_flag(flags.DEFINE_integer, "max_seq_length", 512, "Maximum sequence length.",
+                       lower_bound=MIN_SEQ_LENGTH)
+flag_utils.define_flag(flags.DEFINE_integer, "ngram", 3, "Maximum length of masked n-grams.",
+                       lower_bound=1)
 flag_utils.define_flag(
     flags.DEFINE_integer, "max_predictions_per_seq", 20,
-    "Maximum number of masked LM predictions per sequence.")
+    "Maximum number of masked LM predictions per sequence.", lower_bound=1)
 flag_utils.define_flag(
     flags.DEFINE_integer, "random_seed", 12345, "Random seed for data generation.")
 flag_utils.define_flag(
     flags.DEFINE_integer, "dupe_factor", 40,
-    "Number of times to duplicate the input data (with different masks).")
-flag_utils.define_flag(flags.DEFINE_float, "masked_lm_prob", 0.15, "Masked LM probability.")
+    "Number of times to duplicate the input data (with different masks).", lower_bound=1)
+flag_utils.define_flag(flags.DEFINE_float, "masked_lm_prob", 0.15, "Masked LM probability.",
+                       lower_bound=0.0, upper_bound=1.0)
 flag_utils.define_flag(
     flags.DEFINE_float, "short_seq_prob", 0.1,
-    "Probability of creating sequences shorter than the maximum length.")
+    "Probability of creating sequences shorter than the maximum length.",
+    lower_bound=0.0, upper_bound=1.0)
 # Added flags (not in the original).
 flag_utils.define_flag(
     flags.DEFINE_integer, "num_workers", 1,
-    "Number of processes creating instances in parallel. The output does not depend on it.")
+    "Number of processes creating instances in parallel. The output does not depend on it.",
+    lower_bound=1)
 flag_utils.define_flag(
     flags.DEFINE_integer, "documents_per_shard", DEFAULT_DOCUMENTS_PER_SHARD,
-    "Documents per shard: the unit of shuffling, of random-document negatives and of memory use: "
-    "a shard's records take about documents_per_shard x tokens per document x dupe_factor x 6 "
-    "bytes, and up to num_workers + 1 shards are in flight. Changing it changes the output.")
+    "Documents per shard: the unit of random-document negatives, of parallel work and of memory "
+    "use: a shard's records take about documents_per_shard x tokens per document x dupe_factor "
+    "x 6 bytes, and up to num_workers + 1 shards are in flight. Changing it changes the output.",
+    lower_bound=1)
+flag_utils.define_flag(
+    flags.DEFINE_bool, "global_shuffle", True,
+    "Write all instances in one global random order, through temporary bucket files beside the "
+    "first output file (an external shuffle: needs free disk space about the size of the "
+    "output). --noglobal_shuffle writes each shard's shuffled instances in input order, as "
+    "earlier versions did (one output file then streams the corpus source by source).")
+flag_utils.define_flag(
+    flags.DEFINE_integer, "shuffle_bucket_mb", record_shuffle.DEFAULT_MAX_BUCKET_MB,
+    "Global shuffle: the largest temporary bucket held in memory, in MB (peak memory of the "
+    "shuffle pass). Buckets are sized from the output size estimated on the first shard; a "
+    "larger one is split again. Changing it changes the output order.", lower_bound=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,16 +181,22 @@ def validate_options(options):
     # --spm_model_file (and then ignores it); here either one is enough.
     raise ValueError("No tokenizer given: pass --spm_model_file (SentencePiece .model, English "
                      "ALBERT) or --vocab_file (WordPiece vocab.txt).")
-  if options.max_seq_length < 5:
-    raise ValueError("--max_seq_length must be at least 5 ([CLS] a [SEP] b [SEP]); got %d"
-                     % options.max_seq_length)
-  if options.dupe_factor < 1:
-    raise ValueError("--dupe_factor must be at least 1; got %d" % options.dupe_factor)
-  if options.masking.ngram < 1:
-    raise ValueError("--ngram must be at least 1; got %d" % options.masking.ngram)
-  if options.masking.max_predictions_per_seq < 1:
-    raise ValueError("--max_predictions_per_seq must be at least 1; got %d"
-                     % options.masking.max_predictions_per_seq)
+  if options.max_seq_length < MIN_SEQ_LENGTH:
+    raise ValueError("--max_seq_length must be at least %d ([CLS] a [SEP] b [SEP]); got %d"
+                     % (MIN_SEQ_LENGTH, options.max_seq_length))
+  check_at_least_one(dupe_factor=options.dupe_factor, ngram=options.masking.ngram,
+                      max_predictions_per_seq=options.masking.max_predictions_per_seq)
+  for name, value in (("masked_lm_prob", options.masking.masked_lm_prob),
+                      ("short_seq_prob", options.short_seq_prob)):
+    if not 0.0 <= value <= 1.0:
+      raise ValueError("--%s must be in [0, 1]; got %r" % (name, value))
+
+
+def check_at_least_one(**values):
+  """Raises ValueError naming the first flag (keyword) whose value is below 1."""
+  for name, value in values.items():
+    if value < 1:
+      raise ValueError("--%s must be at least 1; got %r" % (name, value))
 
 
 def make_tokenizer(options):
@@ -203,46 +237,53 @@ class Shard:
   num_bytes: int
 
 
-def _read_documents(input_files):
-  """Streams the documents of the input files, in order.
+def read_file_documents(reader, path):
+  """Streams the documents of one input file, in order.
 
-  A document ends at a blank line or at the end of a file.
+  A document ends at a blank line or at the end of the file. Each file is read on its own
+  (also by create_pretraining_data_beam, one file per task), so a document never spans files.
+
+  Args:
+    reader: binary file object of the file, iterable by lines.
+    path: str, the file's path (for error messages).
 
   Yields:
     (document, num_bytes): a non-empty list of raw text lines, and the input bytes read since
-    the previous document (trailing blank lines of the input come last, with an empty list).
+    the previous document (trailing blank lines of the file come last, with an empty list).
 
   Raises:
     ValueError: naming file and line, if a line is not valid UTF-8.
   """
+  document = []
   num_bytes = 0
-  for path in input_files:
-    document = []
-    with _open_binary(path) as reader:
-      for line_number, raw_line in enumerate(reader, start=1):
-        num_bytes += len(raw_line)
-        # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
-        # --input_file_mode says); a bad byte is an error naming file and line, where the
-        # original drops such bytes silently (WordPiece) or fails without a location (SPM).
-        try:
-          line = raw_line.decode("utf-8")
-        except UnicodeDecodeError as error:
-          raise ValueError(
-              "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
-              "text, one sentence per line." % (path, line_number, raw_line[error.start],
-                                                error.start + 1)) from None
-        if line.strip():
-          document.append(line)
-        elif document:
-          yield document, num_bytes
-          document, num_bytes = [], 0
-    # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
-    # original would join the last document of a file to the first one of the next file.
-    if document:
+  for line_number, raw_line in enumerate(reader, start=1):
+    num_bytes += len(raw_line)
+    # Deviation (docs/DEVIATIONS.md): input is always decoded as strict UTF-8 (whatever
+    # --input_file_mode says); a bad byte is an error naming file and line, where the
+    # original drops such bytes silently (WordPiece) or fails without a location (SPM).
+    try:
+      line = raw_line.decode("utf-8")
+    except UnicodeDecodeError as error:
+      raise ValueError(
+          "%s:%d: not valid UTF-8 (byte 0x%02x at column %d): input files must be UTF-8 "
+          "text, one sentence per line." % (path, line_number, raw_line[error.start],
+                                            error.start + 1)) from None
+    if line.strip():
+      document.append(line)
+    elif document:
       yield document, num_bytes
-      num_bytes = 0
-  if num_bytes:
-    yield [], num_bytes
+      document, num_bytes = [], 0
+  # Deviation (docs/DEVIATIONS.md): a document also ends at the end of its file; the
+  # original would join the last document of a file to the first one of the next file.
+  if document or num_bytes:
+    yield document, num_bytes
+
+
+def _read_documents(input_files):
+  """Streams the documents of the input files, in order (see `read_file_documents`)."""
+  for path in input_files:
+    with _open_binary(path) as reader:
+      yield from read_file_documents(reader, path)
 
 
 def read_shards(input_files, documents_per_shard):
@@ -289,11 +330,16 @@ class ShardResult:
     records: list of serialized tf.train.Example bytes, in output order.
     num_documents: int, non-empty documents after tokenization.
     num_bytes: int, input bytes of the shard.
+    num_masked_tokens: int, masked-LM predictions over all records.
+    num_skipped_lines: int, non-blank input lines that gave no token (e.g. only control
+      characters) and were dropped.
   """
   index: int
   records: list
   num_documents: int
   num_bytes: int
+  num_masked_tokens: int = 0
+  num_skipped_lines: int = 0
 
 
 class ShardProcessor(object):
@@ -309,13 +355,18 @@ class ShardProcessor(object):
     self._canonical_pieces = {piece: piece for piece in self.vocab_words}
 
   def tokenize_documents(self, raw_documents):
-    """Returns the documents as lists of non-empty token lists (§5.2 of the reference).
+    """Tokenizes documents of raw lines (§5.2 of the reference).
 
     SentencePiece: each line goes through `preprocess_text` (whitespace, NFKD, accents,
     lower-casing with do_lower_case); WordPiece: stripped (the tokenizer lower-cases). A line
     that is empty after that also starts a new document, as in the original.
+
+    Returns:
+      (documents, num_skipped_lines): the documents as lists of non-empty token lists, and
+      the number of non-empty lines that gave no token.
     """
     documents = []
+    num_skipped_lines = 0
     for raw_document in raw_documents:
       document = []
       for line in raw_document:
@@ -329,13 +380,15 @@ class ShardProcessor(object):
           document = []
           continue
         tokens = self.tokenizer.tokenize(line)
-        if tokens:
-          # One str object per distinct piece: a shard holds millions of tokens, and a fresh
-          # str per token would take ~60 bytes instead of an 8-byte reference.
-          document.append([self._canonical_pieces.setdefault(token, token) for token in tokens])
+        if not tokens:
+          num_skipped_lines += 1
+          continue
+        # One str object per distinct piece: a shard holds millions of tokens, and a fresh
+        # str per token would take ~60 bytes instead of an 8-byte reference.
+        document.append([self._canonical_pieces.setdefault(token, token) for token in tokens])
       if document:
         documents.append(document)
-    return documents
+    return documents, num_skipped_lines
 
   def token_ids(self, tokens):
     """Maps tokens to ids; pieces outside the vocabulary go through the tokenizer (<unk>)."""
@@ -384,7 +437,14 @@ class ShardProcessor(object):
   def process(self, shard):
     """Returns the ShardResult of a Shard."""
     options = self.options
-    documents = self.tokenize_documents(shard.documents)
+    documents, num_skipped_lines = self.tokenize_documents(shard.documents)
+    num_masked_tokens = 0
+
+    def instance_to_record(instance):
+      nonlocal num_masked_tokens
+      num_masked_tokens += len(instance.masked_lm_positions)
+      return self.instance_to_record(instance)
+
     # Deviation (docs/DEVIATIONS.md): the original shuffles documents and instances of the
     # whole corpus with one generator; here each shard has its own generator, seeded from the
     # random seed and the shard index (string seeds are hashed with SHA-512, independent of
@@ -394,8 +454,9 @@ class ShardProcessor(object):
         documents, rng, options.dupe_factor, options.max_seq_length, options.short_seq_prob,
         options.masking, self.vocab_words,
         random_next_sentence=options.random_next_sentence,
-        instance_to_record=self.instance_to_record)
-    return ShardResult(shard.index, records, len(documents), shard.num_bytes)
+        instance_to_record=instance_to_record)
+    return ShardResult(shard.index, records, len(documents), shard.num_bytes,
+                       num_masked_tokens=num_masked_tokens, num_skipped_lines=num_skipped_lines)
 
 
 _WORKER_PROCESSOR = None
@@ -442,7 +503,10 @@ def _format_duration(seconds):
 
 
 class _Progress(object):
-  """Logs documents, instances, rates and ETA when a shard is written, at most every 5 s."""
+  """Logs documents, instances, rates and ETA as shards are done, at most every 5 s.
+
+  With the global shuffle, a second phase (writing the shuffled instances) is logged too.
+  """
 
   def __init__(self, total_bytes, interval_seconds=_PROGRESS_SECONDS):
     self.total_bytes = max(1, total_bytes)
@@ -451,15 +515,27 @@ class _Progress(object):
     self.last_log_time = self.start_time
     self.num_documents = 0
     self.num_instances = 0
+    self.num_masked_tokens = 0
+    self.num_skipped_lines = 0
     self.num_bytes = 0
+    self.num_shards = 0
     self.logged_instances = -1
+    self.shuffle_start_time = None
 
   def update(self, result):
+    """Counts a ShardResult; logs if the last log is older than the interval."""
     self.num_documents += result.num_documents
     self.num_instances += len(result.records)
+    self.num_masked_tokens += result.num_masked_tokens
+    self.num_skipped_lines += result.num_skipped_lines
     self.num_bytes += result.num_bytes
-    now = time.time()
-    if now - self.last_log_time >= self.interval_seconds:
+    self.num_shards += 1
+    if time.time() - self.last_log_time >= self.interval_seconds:
+      self.log()
+
+  def finish(self):
+    """Logs the final figures of the instance creation, unless just logged."""
+    if self.logged_instances != self.num_instances:
       self.log()
 
   def log(self):
@@ -469,11 +545,98 @@ class _Progress(object):
     fraction = min(1.0, self.num_bytes / self.total_bytes)
     eta = elapsed * (1.0 - fraction) / fraction if fraction > 0 else float("nan")
     logging.info(
-        "%d documents read, %d instances written (%.1f documents/s, %.1f instances/s), "
+        "%d documents read, %d instances created (%.1f documents/s, %.1f instances/s), "
         "%.1f%% of %.1f MB input, elapsed %s, ETA %s",
         self.num_documents, self.num_instances, self.num_documents / elapsed,
         self.num_instances / elapsed, 100.0 * fraction, self.total_bytes / 1e6,
         _format_duration(elapsed), _format_duration(eta) if fraction > 0 else "?")
+
+  def update_shuffle(self, num_written):
+    """Logs the progress of writing the shuffled instances, at most every interval."""
+    now = time.time()
+    if self.shuffle_start_time is None:
+      self.shuffle_start_time = now
+    if now - self.last_log_time < self.interval_seconds and num_written < self.num_instances:
+      return
+    self.last_log_time = now
+    elapsed = max(1e-6, now - self.shuffle_start_time)
+    fraction = num_written / max(1, self.num_instances)
+    logging.info("Shuffle: %d of %d instances written (%.1f%%, %.1f instances/s), ETA %s",
+                 num_written, self.num_instances, 100.0 * fraction, num_written / elapsed,
+                 _format_duration(elapsed * (1.0 - fraction) / max(fraction, 1e-9)))
+
+
+class _RoundRobinWriter(object):
+  """Writes records round-robin over open TFRecord writers; logs the first ones.
+
+  Attributes:
+    num_written: int, records written so far.
+  """
+
+  def __init__(self, writers, tokenizer):
+    self.writers = writers
+    self.tokenizer = tokenizer
+    self.num_written = 0
+
+  def write(self, record):
+    self.writers[self.num_written % len(self.writers)].write(record)
+    if self.num_written < _NUM_LOGGED_INSTANCES:
+      _log_record(record, self.tokenizer)
+    self.num_written += 1
+
+
+def _write_in_shard_order(results, output, progress):
+  """Writes each shard's shuffled records as the shard comes (--noglobal_shuffle)."""
+  for result in results:
+    for record in result.records:
+      output.write(record)
+    progress.update(result)
+  progress.finish()
+  return {}
+
+
+def _write_globally_shuffled(results, output, progress, scratch_dir, seed, max_bucket_bytes):
+  """Writes the records of all shards in one global random order (`record_shuffle`).
+
+  Args:
+    results: iterator of ShardResult, in shard order.
+    output: _RoundRobinWriter.
+    progress: _Progress.
+    scratch_dir: str, where the temporary bucket files go (a `tfrecord_utils.temporary_path`).
+    seed: int, the random seed; the shuffle's generators are derived from it.
+    max_bucket_bytes: int, largest bucket held in memory.
+
+  Returns:
+    dict of shuffle figures: "num_shuffle_buckets", "num_bucket_splits",
+    "largest_bucket_bytes" (empty if there were no shards).
+  """
+  results = iter(results)
+  first = next(results, None)
+  if first is None:
+    progress.finish()
+    return {}
+  # Deviation (docs/DEVIATIONS.md): the original shuffled all instances in memory with its one
+  # generator; this external shuffle gives a uniformly random order with bounded memory.
+  # The number of buckets comes from the output/input ratio of the first shard, which is the
+  # same for any --num_workers, so the output stays independent of the worker count.
+  first_bytes = sum(len(record) for record in first.records)
+  expected_bytes = first_bytes * progress.total_bytes / max(1, first.num_bytes)
+  num_buckets = record_shuffle.num_buckets_for(expected_bytes, max_bucket_bytes)
+  with record_shuffle.ExternalShuffle(scratch_dir, num_buckets, "%d:shuffle" % seed,
+                                      max_bucket_bytes) as shuffle:
+    for result in itertools.chain([first], results):
+      for record in result.records:
+        shuffle.add(record)
+      progress.update(result)
+    progress.finish()
+    logging.info("*** Writing %d instances in a global random order from %d temporary "
+                 "bucket(s) of at most %g MB in %s ***", shuffle.num_records, num_buckets,
+                 max_bucket_bytes / record_shuffle.MEGABYTE, scratch_dir)
+    for record in shuffle.shuffled():
+      output.write(record)
+      progress.update_shuffle(output.num_written)
+  return {"num_shuffle_buckets": num_buckets, "num_bucket_splits": shuffle.num_splits,
+          "largest_bucket_bytes": shuffle.largest_loaded_bytes}
 
 
 def _log_record(record, tokenizer):
@@ -497,8 +660,15 @@ def _log_record(record, tokenizer):
   logging.info("masked_lm_labels: %s", " ".join(tokenization.printable_text(t) for t in labels))
 
 
+def shuffle_scratch_path(output_files):
+  """The path whose temporaries hold the shuffle buckets: beside the first output file."""
+  return output_files[0] + ".shuffle"
+
+
 def create_pretraining_data(input_patterns, output_files, options, num_workers=1,
-                            documents_per_shard=DEFAULT_DOCUMENTS_PER_SHARD):
+                            documents_per_shard=DEFAULT_DOCUMENTS_PER_SHARD,
+                            global_shuffle=True,
+                            shuffle_bucket_mb=record_shuffle.DEFAULT_MAX_BUCKET_MB):
   """Creates the pretraining TFRecord files; the function behind `main`.
 
   Args:
@@ -507,19 +677,25 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
     options: DataOptions.
     num_workers: int, processes creating instances (the output does not depend on it).
     documents_per_shard: int, documents per shard (the output depends on it).
+    global_shuffle: bool, write all instances in one global random order (through temporary
+      bucket files beside the first output file); else shard by shard in input order.
+    shuffle_bucket_mb: number, largest shuffle bucket held in memory, in MB (the output
+      order depends on it).
 
   Returns:
-    dict with "num_documents", "num_instances", "num_shards", "seconds".
+    dict with "num_documents", "num_instances", "num_shards", "num_masked_tokens",
+    "num_skipped_lines", "seconds", and with the global shuffle "num_shuffle_buckets",
+    "num_bucket_splits", "largest_bucket_bytes".
 
   Raises:
-    ValueError / FileNotFoundError with the file (and line) at fault; no output file is
-    left behind then (files are written under temporary names and renamed at the end).
+    ValueError / FileNotFoundError with the flag, file (and line) at fault; no output file
+    and no temporary file is left behind then (files are written under temporary names and
+    renamed at the end).
   """
   validate_options(options)
-  if num_workers < 1:
-    raise ValueError("--num_workers must be at least 1; got %d" % num_workers)
-  if documents_per_shard < 1:
-    raise ValueError("--documents_per_shard must be at least 1; got %d" % documents_per_shard)
+  check_at_least_one(num_workers=num_workers, documents_per_shard=documents_per_shard)
+  if not shuffle_bucket_mb > 0:
+    raise ValueError("--shuffle_bucket_mb must be positive; got %r" % shuffle_bucket_mb)
   input_files = tfrecord_utils.expand_file_patterns(input_patterns)
   if isinstance(output_files, str):
     output_files = [path.strip() for path in output_files.split(",") if path.strip()]
@@ -534,51 +710,59 @@ def create_pretraining_data(input_patterns, output_files, options, num_workers=1
                total_bytes / 1e6)
   for path in input_files:
     logging.info("  %s", path)
-  logging.info("*** Writing to %d output files with %d worker(s), %d documents per shard ***",
-               len(output_files), num_workers, documents_per_shard)
+  logging.info("*** Writing to %d output files with %d worker(s), %d documents per shard, %s "
+               "***", len(output_files), num_workers, documents_per_shard,
+               "global shuffle" if global_shuffle else "shards in input order")
   for path in output_files:
     logging.info("  %s", path)
 
   progress = _Progress(total_bytes)
-  num_shards = 0
   writers = [tfrecord_utils.AtomicTFRecordWriter(path) for path in output_files]
   # Every writer is entered before any record is written and all renames happen after the
-  # last record, so a failure anywhere leaves no output file that looks finished.
+  # last record, so a failure anywhere leaves no output file that looks finished; the shuffle
+  # buckets are removed however the block ends.
   with contextlib.ExitStack() as stack:
     for writer in writers:
       stack.enter_context(writer)
-    writer_index = 0
-    for result in process_shards(read_shards(input_files, documents_per_shard), options,
-                                 num_workers):
-      for record in result.records:
-        writers[writer_index].write(record)
-        writer_index = (writer_index + 1) % len(writers)
-      first_logged = progress.num_instances
-      for record in result.records[:max(0, _NUM_LOGGED_INSTANCES - first_logged)]:
-        _log_record(record, tokenizer)
-      num_shards += 1
-      progress.update(result)
-    if progress.logged_instances != progress.num_instances:
-      progress.log()  # The final figures, unless just logged.
-    if progress.num_instances == 0:
+    output = _RoundRobinWriter(writers, tokenizer)
+    results = process_shards(read_shards(input_files, documents_per_shard), options,
+                             num_workers)
+    scratch_path = shuffle_scratch_path(output_files)
+    if global_shuffle:
+      scratch_dir = stack.enter_context(tfrecord_utils.temporary_path(scratch_path))
+      shuffle_stats = _write_globally_shuffled(
+          results, output, progress, scratch_dir, options.random_seed,
+          int(shuffle_bucket_mb * record_shuffle.MEGABYTE))
+    else:
+      tfrecord_utils.remove_stale_temporaries(scratch_path)  # Of an earlier killed run.
+      shuffle_stats = _write_in_shard_order(results, output, progress)
+    if output.num_written == 0:
       raise ValueError(
           "No training instances were created: the input files %s contain no non-empty "
           "document (one sentence per line, blank lines between documents)."
           % ", ".join(input_files))
   seconds = time.time() - progress.start_time
   logging.info("Wrote %d instances from %d documents in %d shards to %d files in %.1f s "
-               "(%.1f documents/s, %.1f instances/s).", progress.num_instances,
-               progress.num_documents, num_shards, len(output_files), seconds,
-               progress.num_documents / seconds, progress.num_instances / seconds)
-  return {"num_documents": progress.num_documents, "num_instances": progress.num_instances,
-          "num_shards": num_shards, "seconds": seconds}
+               "(%.1f documents/s, %.1f instances/s); %d masked tokens, %d lines skipped "
+               "(no tokens).", output.num_written, progress.num_documents, progress.num_shards,
+               len(output_files), seconds, progress.num_documents / seconds,
+               output.num_written / seconds, progress.num_masked_tokens,
+               progress.num_skipped_lines)
+  stats = {"num_documents": progress.num_documents, "num_instances": output.num_written,
+           "num_shards": progress.num_shards, "num_masked_tokens": progress.num_masked_tokens,
+           "num_skipped_lines": progress.num_skipped_lines, "seconds": seconds}
+  stats.update(shuffle_stats)
+  return stats
 
 
 def main(_):
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   create_pretraining_data(FLAGS.input_file, FLAGS.output_file, options_from_flags(),
                           num_workers=FLAGS.num_workers,
-                          documents_per_shard=FLAGS.documents_per_shard)
+                          documents_per_shard=FLAGS.documents_per_shard,
+                          global_shuffle=FLAGS.global_shuffle,
+                          shuffle_bucket_mb=FLAGS.shuffle_bucket_mb)
 
 
 if __name__ == "__main__":

@@ -295,6 +295,30 @@ def training_graph_model_fn(model_fn, run_settings):
   return training_graph_model_fn
 
 
+def build_estimator_from_flags(model_fn, flag_values=FLAGS, keep_checkpoint_max=0):
+  """`build_estimator` with a runner's usual flags.
+
+  Reads --output_dir, --save_checkpoints_steps, --do_train, the batch-size flags the runner
+  defines (--train_batch_size, --eval_batch_size, --predict_batch_size) and the TPU flags.
+
+  Args:
+    model_fn: TPUEstimator model_fn.
+    flag_values: the absl FlagValues holding those flags.
+    keep_checkpoint_max: how many recent checkpoints to keep; 0 (the fine-tuning runners, as
+      the original) keeps all, and the evaluation sweep prunes them.
+
+  Returns:
+    A `tf.compat.v1.estimator.tpu.TPUEstimator`.
+  """
+  batch_sizes = {name: flag_values[name].value
+                 for name in ("train_batch_size", "eval_batch_size", "predict_batch_size")
+                 if name in flag_values}
+  return build_estimator(
+      model_fn, flag_values.output_dir, RunSettings.from_flags(flag_values),
+      save_checkpoints_steps=flag_values.save_checkpoints_steps,
+      keep_checkpoint_max=keep_checkpoint_max, do_train=flag_values.do_train, **batch_sizes)
+
+
 def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_dir,
           log_every_n_steps=100):
   """Trains to `num_train_steps` with the throughput log; marks the run finished afterwards.

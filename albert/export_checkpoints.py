@@ -22,7 +22,9 @@ them (plus a fresh global_step = 0) to `--export_path`.
 Usage:
   python -m albert.export_checkpoints --albert_directory=/path/to/model_dir \
       --checkpoint_name=model.ckpt-best --export_path=/path/to/export/model.ckpt
-`--albert_directory` must hold `albert_config.json` and the checkpoint.
+`--albert_directory` must hold `albert_config.json` and the checkpoint. A run_pretraining
+output directory works as it is: with the default `--checkpoint_name` its best checkpoint is
+exported if the evaluation wrote one, else its newest `model.ckpt-N` (the log says which).
 """
 
 from __future__ import absolute_import
@@ -36,15 +38,11 @@ from absl import flags
 from absl import logging
 import tensorflow as tf
 
+from albert import checkpoint_utils
+from albert import export_utils
 from albert import flag_utils
-from albert import modeling
-from albert import pretraining_heads
 
 FLAGS = flags.FLAGS
-
-# Optimizer slot suffixes never exported (LAMB in this code also uses adam_m/adam_v).
-OPTIMIZER_SLOT_NAMES = ("adam_m", "adam_v", "lamb_m", "lamb_v")
-CONFIG_FILE_NAME = "albert_config.json"
 
 
 flag_utils.define_flag(
@@ -60,39 +58,6 @@ flag_utils.define_flag(
     flags.DEFINE_string, "export_path", None,
     "Checkpoint prefix to write (e.g. /out/model.ckpt). An existing directory gets "
     "<dir>/model.ckpt.")
-
-
-def build_pretraining_model(albert_config):
-  """Builds the inference model with both pretraining heads in the default graph.
-
-  Args:
-    albert_config: `modeling.AlbertConfig`.
-
-  Returns:
-    dict of the graph's input placeholders (int32 [batch_size, seq_length], and
-    `mlm_positions` int32 [batch_size, num_positions]) and outputs (`mlm_logits`
-    [batch_size * num_positions, vocab_size], `sop_logits` [batch_size, 2]).
-  """
-  input_ids = tf.compat.v1.placeholder(tf.int32, [None, None], "input_ids")
-  input_mask = tf.compat.v1.placeholder(tf.int32, [None, None], "input_mask")
-  segment_ids = tf.compat.v1.placeholder(tf.int32, [None, None], "segment_ids")
-  mlm_positions = tf.compat.v1.placeholder(tf.int32, [None, None], "mlm_positions")
-  model = modeling.AlbertModel(
-      config=albert_config,
-      is_training=False,
-      input_ids=input_ids,
-      input_mask=input_mask,
-      token_type_ids=segment_ids,
-      use_one_hot_embeddings=False)
-  mlm_logits = pretraining_heads.masked_lm_logits(
-      albert_config, model.get_sequence_output(), model.get_embedding_table(), mlm_positions)
-  sop_logits = pretraining_heads.sentence_order_logits(albert_config, model.get_pooled_output())
-  return {"input_ids": input_ids, "input_mask": input_mask, "segment_ids": segment_ids,
-          "mlm_positions": mlm_positions, "mlm_logits": mlm_logits, "sop_logits": sop_logits}
-
-
-def _is_optimizer_slot(name):
-  return any(slot in name for slot in OPTIMIZER_SLOT_NAMES)
 
 
 def export_checkpoint(albert_config, checkpoint_path, export_path):
@@ -113,24 +78,16 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
   if tf.io.gfile.isdir(export_path):
     export_path = os.path.join(export_path, "model.ckpt")
   with tf.Graph().as_default():
-    build_pretraining_model(albert_config)
-    model_variables = tf.compat.v1.global_variables()
-    assignment_map, initialized_variable_names = modeling.get_assignment_map_from_checkpoint(
-        model_variables, checkpoint_path)
-    missing = [var.op.name for var in model_variables
-               if var.name not in initialized_variable_names]
-    if missing:
-      # Deviation (docs/DEVIATIONS.md): the original only logs unmatched variables and would
-      # export them with random values.
-      raise ValueError("%s has no variable named %s (and %d more); is it a checkpoint of the "
-                       "model in %s?" % (checkpoint_path, missing[0], len(missing) - 1,
-                                         CONFIG_FILE_NAME))
+    export_utils.build_pretraining_model(
+        albert_config, heads=export_utils.checkpoint_heads(checkpoint_path))
+    assignment_map = export_utils.checkpoint_assignment_map(
+        tf.compat.v1.global_variables(), checkpoint_path)
     tf.compat.v1.train.init_from_checkpoint(checkpoint_path, assignment_map)
     # A fresh step counter: the export is a starting point, not a training state.
     tf.compat.v1.train.get_or_create_global_step()
 
     export_variables = [var for var in tf.compat.v1.global_variables()
-                        if not _is_optimizer_slot(var.name)]
+                        if not checkpoint_utils.is_optimizer_slot(var.name)]
     for var in export_variables:
       logging.info("  exporting %s, shape = %s", var.op.name, var.shape)
     saver = tf.compat.v1.train.Saver(export_variables)
@@ -146,17 +103,16 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
 
 
 def main(_):
+  flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   for name in ("albert_directory", "export_path"):
     if not getattr(FLAGS, name):
       raise ValueError("--%s is required." % name)
-  albert_config = modeling.AlbertConfig.from_json_file(
-      os.path.join(FLAGS.albert_directory, CONFIG_FILE_NAME))
-  checkpoint_path = os.path.join(FLAGS.albert_directory, FLAGS.checkpoint_name)
-  if not tf.io.gfile.exists(checkpoint_path + ".index"):
-    raise ValueError("Checkpoint %s not found (no %s.index): check --albert_directory and "
-                     "--checkpoint_name (a prefix, without .index)." %
-                     (checkpoint_path, checkpoint_path))
+  albert_config, _ = export_utils.load_directory_config(FLAGS.albert_directory)
+  checkpoint_path = export_utils.checkpoint_to_export(
+      FLAGS.albert_directory, FLAGS.checkpoint_name,
+      not FLAGS["checkpoint_name"].using_default_value)
+  logging.info("Exporting %s", checkpoint_path)
   export_checkpoint(albert_config, checkpoint_path, FLAGS.export_path)
 
 

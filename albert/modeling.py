@@ -556,6 +556,72 @@ def assert_rank(tensor, expected_rank, name=None):
          " or ".join(str(rank) for rank in expected_ranks)))
 
 
+def reshape_to_matrix(input_tensor):
+  """Flattens every dimension but the last: [d_1, ..., d_n, width] -> [d_1 * ... * d_n, width].
+
+  Kept from the original's public helpers (the model itself does not need them).
+
+  Args:
+    input_tensor: Tensor of rank >= 2.
+
+  Returns:
+    Tensor of rank 2 (the input itself if it already has rank 2).
+  """
+  rank = input_tensor.shape.ndims
+  if rank is None or rank < 2:
+    raise ValueError("reshape_to_matrix needs a tensor of rank >= 2, got shape %s" %
+                     (input_tensor.shape,))
+  if rank == 2:
+    return input_tensor
+  width = input_tensor.shape[-1]
+  return tf.reshape(input_tensor, [-1, width])
+
+
+def reshape_from_matrix(output_tensor, orig_shape_list):
+  """Undoes `reshape_to_matrix`: [N, width] -> orig_shape_list[:-1] + [width].
+
+  Args:
+    output_tensor: Tensor of shape [N, width].
+    orig_shape_list: the shape list (`get_shape_list`) of the tensor before flattening.
+
+  Returns:
+    Tensor of shape orig_shape_list[:-1] + [width].
+  """
+  if len(orig_shape_list) == 2:
+    return output_tensor
+  output_shape = get_shape_list(output_tensor)
+  return tf.reshape(output_tensor, orig_shape_list[:-1] + [output_shape[-1]])
+
+
+def get_timing_signal_1d_given_position(channels, position, min_timescale=1.0,
+                                        max_timescale=1.0e4):
+  """Sinusoidal position signals (Vaswani et al., 2017) at given positions.
+
+  Channel i < channels/2 holds sin(position / timescale_i) and channel channels/2 + i holds
+  cos(position / timescale_i), with timescales spaced geometrically from `min_timescale` to
+  `max_timescale`; an odd `channels` gets one zero channel at the end. Kept from the
+  original's public helpers; ALBERT itself learns its position embeddings.
+
+  Args:
+    channels: int, size of the signal (the hidden size it is added to).
+    position: int or float Tensor of shape [batch_size, seq_length], the positions.
+    min_timescale: float, the shortest wavelength (divided by 2*pi).
+    max_timescale: float, the longest wavelength (divided by 2*pi).
+
+  Returns:
+    float32 Tensor of shape [batch_size, seq_length, channels].
+  """
+  num_timescales = channels // 2
+  log_timescale_increment = (math.log(float(max_timescale) / float(min_timescale)) /
+                             max(num_timescales - 1, 1))
+  inverse_timescales = min_timescale * tf.exp(
+      tf.cast(tf.range(num_timescales), tf.float32) * -log_timescale_increment)  # [C/2]
+  scaled_time = (tf.expand_dims(tf.cast(position, tf.float32), 2) *
+                 inverse_timescales[tf.newaxis, tf.newaxis, :])  # [B, L, C/2]
+  signal = tf.concat([tf.sin(scaled_time), tf.cos(scaled_time)], axis=2)  # [B, L, 2*(C/2)]
+  return tf.pad(signal, [[0, 0], [0, 0], [0, channels % 2]])  # [B, L, C]
+
+
 def _table_rows(table, flat_ids, use_one_hot):
   """Looks up rows of an embedding table.
 
@@ -688,28 +754,42 @@ def embedding_postprocessor(input_tensor,
   return output
 
 
-def dense_layer(input_tensor, output_size, activation=None, initializer=None, name=None):
-  """A fully connected layer on a 2-D input, variables `name/kernel` and `name/bias`.
+def dense_layer(input_tensor, output_size, activation=None, initializer=None, name=None,
+                use_bias=True):
+  """A fully connected layer over the last axis, variables `name/kernel` and `name/bias`.
 
-  Equivalent to the `tf.layers.dense` used by the original for the pooler and the heads.
+  Equivalent to the `tf.layers.dense` used by the original for the pooler and the heads
+  (including the SQuAD v2 head, which applies it to [S, B, H] and [S, B, K, 2H] tensors).
 
   Args:
-    input_tensor: float Tensor of shape [batch_size, input_size].
+    input_tensor: float Tensor of shape [..., input_size] (rank >= 2).
     output_size: int.
     activation: function or None.
     initializer: kernel initializer (biases start at zero).
     name: variable scope name.
+    use_bias: add a bias variable (False: only `name/kernel`).
 
   Returns:
-    float Tensor of shape [batch_size, output_size].
+    float Tensor of shape [..., output_size].
   """
-  input_size = get_shape_list(input_tensor, expected_rank=2)[1]
+  input_shape = get_shape_list(input_tensor)
+  if len(input_shape) < 2:
+    raise ValueError("dense_layer %s: expected an input of rank >= 2, got shape %s" %
+                     (name, input_tensor.shape))
+  input_size = input_shape[-1]
+  matrix = input_tensor
+  if len(input_shape) > 2:
+    matrix = tf.reshape(input_tensor, [-1, input_size])  # [prod(...), input_size]
   with tf.compat.v1.variable_scope(name, default_name="dense"):
     kernel = tf.compat.v1.get_variable(
         name="kernel", shape=[input_size, output_size], initializer=initializer)
-    bias = tf.compat.v1.get_variable(
-        name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
-    output = tf.nn.bias_add(tf.matmul(input_tensor, kernel), bias)
+    output = tf.matmul(matrix, kernel)  # [prod(...), output_size]
+    if use_bias:
+      bias = tf.compat.v1.get_variable(
+          name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
+      output = tf.nn.bias_add(output, bias)
+  if len(input_shape) > 2:
+    output = tf.reshape(output, input_shape[:-1] + [output_size])  # [..., output_size]
   if activation is not None:
     return activation(output)
   return output

@@ -34,7 +34,6 @@ from albert import classifier_utils
 from albert import estimator_utils
 from albert import fine_tuning_utils
 from albert import flag_utils
-from albert import modeling
 from albert import tfrecord_utils
 
 logging = tf.compat.v1.logging
@@ -124,28 +123,18 @@ def validate_flags_or_throw():
   for name in ("data_dir", "task_name", "output_dir"):
     if not FLAGS[name].value:
       raise ValueError("--%s is required." % name)
-  if not FLAGS.albert_config_file and not FLAGS.albert_hub_module_handle:
-    raise ValueError("At least one of `--albert_config_file` and "
-                     "`--albert_hub_module_handle` must be set.")
-  albert_config = None
-  if FLAGS.albert_config_file:
-    albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
-  fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config,
-                                         FLAGS.albert_config_file)
   task_name = FLAGS.task_name.lower()
   # Validates the task name first (its error lists the valid names).
   classifier_utils.get_processor(task_name, use_spm=False, do_lower_case=FLAGS.do_lower_case)
-  tokenizer = fine_tuning_utils.create_vocab(
-      vocab_file=FLAGS.vocab_file,
-      do_lower_case=FLAGS.do_lower_case,
-      spm_model_file=FLAGS.spm_model_file,
-      hub_module=FLAGS.albert_hub_module_handle)
-  fine_tuning_utils.check_vocab_fits(tokenizer, albert_config, FLAGS.albert_config_file)
-  if FLAGS.do_train and not FLAGS.init_checkpoint and not FLAGS.albert_hub_module_handle:
-    logging.warning("Training without --init_checkpoint or --albert_hub_module_handle: the "
-                    "encoder starts from RANDOM weights (expect near-chance dev scores).")
+  # The config file, or the albert_config.json of the hub module (which is checked here).
+  albert_config, tokenizer = fine_tuning_utils.load_config_and_tokenizer(
+      FLAGS.albert_config_file, FLAGS.albert_hub_module_handle, FLAGS.max_seq_length,
+      FLAGS.vocab_file, FLAGS.spm_model_file, FLAGS.do_lower_case, FLAGS.do_train,
+      FLAGS.init_checkpoint)
+  # The tokenizer's lower-casing: --do_lower_case, or what a hub module's tokenization_info
+  # says. Deviation (docs/DEVIATIONS.md): the original used --do_lower_case with a module too.
   processor = classifier_utils.get_processor(
-      task_name, use_spm=tokenizer.sp_model is not None, do_lower_case=FLAGS.do_lower_case)
+      task_name, use_spm=tokenizer.sp_model is not None, do_lower_case=tokenizer.do_lower_case)
   label_list = processor.get_labels()
   num_labels = 1 if task_name == "sts-b" else len(label_list)
   return Task(task_name, processor, label_list, num_labels, tokenizer, albert_config)
@@ -174,7 +163,7 @@ def build_feature_cache(task, split_name, cache_path, pad_to_multiple_of=None):
   # Deviation (docs/DEVIATIONS.md): caches are rebuilt when what shaped them changes.
   fingerprint = tfrecord_utils.feature_cache_fingerprint(
       task.tokenizer, [data_file], task_name=task.name, split=split_name,
-      max_seq_length=FLAGS.max_seq_length, do_lower_case=FLAGS.do_lower_case,
+      max_seq_length=FLAGS.max_seq_length, do_lower_case=task.tokenizer.do_lower_case,
       pad_to_multiple_of=pad_to_multiple_of)
 
   def build(tmp_path):
@@ -275,12 +264,12 @@ def predict(task, estimator):
   logging.info("Wrote test_results.tsv and submit_results.tsv in %s", FLAGS.output_dir)
 
 
-def export(task, estimator_for):
+def export(task):
   """Exports a SavedModel of the best (or newest) checkpoint to --export_dir."""
   checkpoint_path = checkpoint_utils.best_or_latest_checkpoint(FLAGS.output_dir,
                                                                FLAGS.init_checkpoint)
   threshold = FLAGS.threshold_to_export
-  export_estimator = estimator_for(None if math.isnan(threshold) else threshold)
+  export_estimator = build_estimator(task, None if math.isnan(threshold) else threshold)
   tf.io.gfile.makedirs(FLAGS.export_dir)
   export_path = export_estimator.export_saved_model(
       FLAGS.export_dir, serving_input_receiver_fn_builder(FLAGS.max_seq_length, task.name),
@@ -363,40 +352,39 @@ def add_threshold_to_model_fn(model_fn, threshold):
 ###############################################################################
 
 
+def build_estimator(task, threshold_to_export=None):
+  """The run's TPUEstimator over the classifier model_fn.
+
+  Args:
+    task: `Task`.
+    threshold_to_export: float or None; adds a constant `threshold` output to the exported
+      serving signature (--threshold_to_export).
+  """
+  model_fn = classifier_utils.model_fn_builder(
+      albert_config=task.albert_config,
+      num_labels=task.num_labels,
+      init_checkpoint=FLAGS.init_checkpoint,
+      learning_rate=FLAGS.learning_rate,
+      num_train_steps=FLAGS.train_step,
+      num_warmup_steps=FLAGS.warmup_step,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_tpu,
+      task_name=task.name,
+      hub_module=FLAGS.albert_hub_module_handle,
+      optimizer=FLAGS.optimizer)
+  if threshold_to_export is not None:
+    model_fn = add_threshold_to_model_fn(model_fn, threshold_to_export)
+  # Every checkpoint is kept, as in the original: the evaluation sweep prunes them.
+  return estimator_utils.build_estimator_from_flags(model_fn, FLAGS, keep_checkpoint_max=0)
+
+
 def main(_):
   flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
   task = validate_flags_or_throw()
   tf.io.gfile.makedirs(FLAGS.output_dir)
   cached_dir = FLAGS.cached_dir or FLAGS.output_dir
-  run_settings = estimator_utils.RunSettings.from_flags(FLAGS)
-
-  def estimator_for(threshold_to_export=None):
-    model_fn = classifier_utils.model_fn_builder(
-        albert_config=task.albert_config,
-        num_labels=task.num_labels,
-        init_checkpoint=FLAGS.init_checkpoint,
-        learning_rate=FLAGS.learning_rate,
-        num_train_steps=FLAGS.train_step,
-        num_warmup_steps=FLAGS.warmup_step,
-        use_tpu=FLAGS.use_tpu,
-        use_one_hot_embeddings=FLAGS.use_tpu,
-        task_name=task.name,
-        hub_module=FLAGS.albert_hub_module_handle,
-        optimizer=FLAGS.optimizer)
-    if threshold_to_export is not None:
-      model_fn = add_threshold_to_model_fn(model_fn, threshold_to_export)
-    # keep_checkpoint_max=0 (keep all), as the original: the evaluation sweep prunes them.
-    return estimator_utils.build_estimator(
-        model_fn, FLAGS.output_dir, run_settings,
-        save_checkpoints_steps=FLAGS.save_checkpoints_steps,
-        train_batch_size=FLAGS.train_batch_size,
-        eval_batch_size=FLAGS.eval_batch_size,
-        predict_batch_size=FLAGS.predict_batch_size,
-        keep_checkpoint_max=0,
-        do_train=FLAGS.do_train)
-
-  estimator = estimator_for()
+  estimator = build_estimator(task)
   if FLAGS.do_train:
     train(task, estimator, cached_dir)
   if FLAGS.do_eval:
@@ -404,7 +392,7 @@ def main(_):
   if FLAGS.do_predict:
     predict(task, estimator)
   if FLAGS.export_dir:
-    export(task, estimator_for)
+    export(task)
 
 
 if __name__ == "__main__":

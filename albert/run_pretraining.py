@@ -41,6 +41,7 @@ import tensorflow as tf
 from albert import checkpoint_utils
 from albert import dynamic_masking
 from albert import estimator_utils
+from albert import fine_tuning_utils
 from albert import flag_utils
 from albert import modeling
 from albert import pretraining_heads
@@ -380,11 +381,8 @@ def validate_flags_or_throw():
     if not getattr(FLAGS, name):
       raise ValueError("--%s is required." % name)
   albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
-  if FLAGS.max_seq_length > albert_config.max_position_embeddings:
-    raise ValueError(
-        "--max_seq_length=%d is longer than max_position_embeddings=%d in %s." %
-        (FLAGS.max_seq_length, albert_config.max_position_embeddings,
-         FLAGS.albert_config_file))
+  fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config,
+                                         FLAGS.albert_config_file)
   input_files = tfrecord_utils.expand_file_patterns(FLAGS.input_file)
 
   masked_lm_budget = int(FLAGS.masked_lm_budget)
@@ -449,13 +447,8 @@ def main(_):
       poly_power=FLAGS.poly_power,
       start_warmup_step=FLAGS.start_warmup_step,
       init_from_group0=FLAGS.init_from_group0)
-  estimator = estimator_utils.build_estimator(
-      model_fn, FLAGS.output_dir, estimator_utils.RunSettings.from_flags(FLAGS),
-      save_checkpoints_steps=FLAGS.save_checkpoints_steps,
-      train_batch_size=FLAGS.train_batch_size,
-      eval_batch_size=FLAGS.eval_batch_size,
-      keep_checkpoint_max=FLAGS.keep_checkpoint_max,
-      do_train=FLAGS.do_train)
+  estimator = estimator_utils.build_estimator_from_flags(
+      model_fn, FLAGS, keep_checkpoint_max=FLAGS.keep_checkpoint_max)
 
   def build_input_fn(is_training):
     return input_fn_builder(

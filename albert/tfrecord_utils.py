@@ -5,14 +5,17 @@ The original repeats a TFRecord writer, a record decoder and an input pipeline i
 they live here once:
 
   * `int64_feature`, `float_feature`: build `tf.train.Feature`s.
-  * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter` and
-    `atomic_write_text` are built on it, so output files appear only complete.
+  * `atomic_output`: the one write-then-rename helper; `AtomicTFRecordWriter`,
+    `atomic_write_text` and `atomic_copy_file` are built on it, so output files appear only
+    complete. `temporary_path`: scratch space beside an output, removed at the end (and, if a
+    run is killed, by the next run on the same output).
   * `decode_record`, `file_based_input_fn_builder`: the Estimator input pipeline.
   * `check_record_files`: empty inputs and feature lengths that do not match the flags are
     errors before training starts, not a hang or a shape error deep in TensorFlow.
   * `PaddingInputExample`, `pad_examples`: fill eval/predict sets to whole TPU batches.
-  * `ensure_feature_cache`, `feature_cache_fingerprint`: feature caches rebuilt when the
-    settings, tokenizer or data that shaped them change.
+  * `ensure_feature_cache`, `feature_cache_fingerprint` (and `file_set_identity` for data
+    spread over many files): feature caches rebuilt when the settings, tokenizer or data that
+    shaped them change.
 """
 
 import contextlib
@@ -144,6 +147,33 @@ def remove_stale_temporaries(path):
 
 
 @contextlib.contextmanager
+def temporary_path(path):
+  """Context manager giving a temporary path beside `path` that is removed at the end.
+
+  For scratch data that belongs to an output but must never outlive the run that writes it
+  (for example the shuffle buckets of create_pretraining_data). The temporary is named like
+  those of `atomic_output`, so the temporaries of `path` left by killed runs are removed first,
+  and a killed run's own are removed by the next run on the same `path`. The block may create
+  a file or a directory at the yielded path; it is removed however the block ends.
+
+  Args:
+    path: the path the temporary belongs to (it is neither created nor touched).
+
+  Yields:
+    str, the temporary path (not yet existing).
+  """
+  directory = os.path.dirname(path)
+  if directory:
+    tf.io.gfile.makedirs(directory)
+  remove_stale_temporaries(path)
+  tmp_path = _temporary_sibling(path)
+  try:
+    yield tmp_path
+  finally:
+    _remove_path(tmp_path)
+
+
+@contextlib.contextmanager
 def atomic_output(path):
   """Context manager giving a temporary path that becomes `path` only if the block succeeds.
 
@@ -151,8 +181,8 @@ def atomic_output(path):
   half-written (TFRecords, feature caches, text results, checkpoint copies) goes through it.
   The block writes a file (or a directory) at the yielded temporary path; leaving the block
   normally renames it to `path` (replacing an existing file), leaving it through an exception
-  removes it. Stale temporaries of `path` from killed runs are removed first. Works for every
-  filesystem `tf.io.gfile` knows.
+  removes it. Stale temporaries of `path` from killed runs are removed first
+  (`temporary_path`). Works for every filesystem `tf.io.gfile` knows.
 
   Usage:
     with atomic_output("out/results.txt") as tmp_path:
@@ -164,18 +194,11 @@ def atomic_output(path):
   Yields:
     str, the temporary path to write.
   """
-  directory = os.path.dirname(path)
-  if directory:
-    tf.io.gfile.makedirs(directory)
-  remove_stale_temporaries(path)
-  tmp_path = _temporary_sibling(path)
-  try:
+  with temporary_path(path) as tmp_path:
     yield tmp_path
     if tf.io.gfile.isdir(tmp_path) and tf.io.gfile.isdir(path):
       tf.io.gfile.rmtree(path)  # A directory cannot be renamed over a non-empty one.
     tf.io.gfile.rename(tmp_path, path, overwrite=True)
-  finally:
-    _remove_path(tmp_path)
 
 
 class AtomicTFRecordWriter(object):
@@ -213,6 +236,12 @@ def atomic_write_text(path, text):
   with atomic_output(path) as tmp_path:
     with tf.io.gfile.GFile(tmp_path, "w") as handle:
       handle.write(text)
+
+
+def atomic_copy_file(source, path):
+  """Copies file `source` to `path` so that readers see either the old file or the whole copy."""
+  with atomic_output(path) as tmp_path:
+    tf.io.gfile.copy(source, tmp_path, overwrite=True)
 
 
 def _feature_values(feature):
@@ -407,6 +436,25 @@ def file_identity(path):
   return {"path": path, "size": stat.length, "mtime_nsec": stat.mtime_nsec}
 
 
+def file_set_identity(paths):
+  """One compact identity for many data files: their number and an md5 of every identity.
+
+  For data sets spread over thousands of files (RACE's official release has one file per
+  article), where listing each `file_identity` in a cache fingerprint would make its sidecar
+  megabytes long. Pass it as a setting: `feature_cache_fingerprint(tokenizer, [],
+  data_file_set=file_set_identity(paths), ...)`.
+
+  Args:
+    paths: list of data file paths, in the order they are read.
+
+  Returns:
+    {"num_files": int, "first": path or None, "last": path or None, "md5": str}.
+  """
+  identities = json.dumps([file_identity(path) for path in paths], sort_keys=True)
+  return {"num_files": len(paths), "first": paths[0] if paths else None,
+          "last": paths[-1] if paths else None, "md5": _md5(identities.encode("utf-8"))}
+
+
 def feature_cache_fingerprint(tokenizer, data_files, **settings):
   """The fingerprint of a feature cache for `ensure_feature_cache`.
 
@@ -425,7 +473,7 @@ def feature_cache_fingerprint(tokenizer, data_files, **settings):
   return fingerprint
 
 
-def ensure_feature_cache(path, fingerprint, build_fn):
+def ensure_feature_cache(path, fingerprint, build_fn, companion_paths=()):
   """Reuses a feature cache built with the same settings, or (re)builds it.
 
   The original reused any existing cache file, even one written with another
@@ -437,11 +485,18 @@ def ensure_feature_cache(path, fingerprint, build_fn):
     fingerprint: JSON-able dict of every setting that shaped the cache (max_seq_length,
       tokenizer files, do_lower_case, task name, ...).
     build_fn: function(tmp_path) -> JSON-able metadata dict; writes the cache to `tmp_path`.
+      With `companion_paths`: function(tmp_path, companion_tmp_paths), which also writes each
+      companion file to its temporary path.
+    companion_paths: files built together with the cache that must match it (e.g. SQuAD's
+      host-side feature metadata, `--predict_feature_left_file`). The cache is reused only if
+      each companion is still the file written with it (same size and modification time);
+      otherwise everything is rebuilt.
 
   Returns:
     The metadata dict returned by `build_fn` when the cache was built (now or earlier).
   """
   fingerprint = json.loads(json.dumps(fingerprint, sort_keys=True))
+  companion_paths = list(companion_paths)
   sidecar = _fingerprint_path(path)
   if tf.io.gfile.exists(path) and tf.io.gfile.exists(sidecar):
     try:
@@ -449,20 +504,29 @@ def ensure_feature_cache(path, fingerprint, build_fn):
         recorded = json.load(handle)
     except (ValueError, tf.errors.OpError):
       recorded = None
-    if recorded and recorded.get("fingerprint") == fingerprint:
+    if (recorded and recorded.get("fingerprint") == fingerprint and
+        recorded.get("companions", []) == [file_identity(p) for p in companion_paths]):
       tf.compat.v1.logging.info("Reusing feature cache %s", path)
       return recorded.get("metadata", {})
-    tf.compat.v1.logging.info("Feature cache %s was built with other settings; rebuilding.",
-                              path)
+    tf.compat.v1.logging.info("Feature cache %s was built with other settings (or its "
+                              "companion files changed); rebuilding.", path)
   else:
     tf.compat.v1.logging.info("Building feature cache %s", path)
 
-  with atomic_output(path) as tmp_path:
-    metadata = build_fn(tmp_path) or {}
-    # The sidecar goes away before the cache is renamed into place, so that a crash between
-    # the two leaves a cache without a sidecar, which the next run treats as stale.
-    if tf.io.gfile.exists(sidecar):
-      tf.io.gfile.remove(sidecar)
+  with contextlib.ExitStack() as companions:
+    companion_tmp_paths = [companions.enter_context(atomic_output(companion_path))
+                           for companion_path in companion_paths]
+    with atomic_output(path) as tmp_path:
+      if companion_paths:
+        metadata = build_fn(tmp_path, companion_tmp_paths) or {}
+      else:
+        metadata = build_fn(tmp_path) or {}
+      # The sidecar goes away before the cache is renamed into place, so that a crash between
+      # the two leaves a cache without a sidecar, which the next run treats as stale.
+      if tf.io.gfile.exists(sidecar):
+        tf.io.gfile.remove(sidecar)
   atomic_write_text(sidecar, json.dumps(
-      {"fingerprint": fingerprint, "metadata": metadata}, indent=2, sort_keys=True) + "\n")
+      {"fingerprint": fingerprint, "metadata": metadata,
+       "companions": [file_identity(p) for p in companion_paths]},
+      indent=2, sort_keys=True) + "\n")
   return metadata

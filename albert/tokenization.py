@@ -237,8 +237,9 @@ class FullTokenizer(object):
 
     Args:
       vocab_file: WordPiece vocabulary file; ignored when `spm_model_file` is given.
-      do_lower_case: WordPiece mode only: lower-case and strip accents. In SentencePiece mode
-        lower-casing is the caller's job (`preprocess_text(..., lower=...)`).
+      do_lower_case: WordPiece mode: lower-case and strip accents. In SentencePiece mode
+        lower-casing is the caller's job (`preprocess_text(..., lower=...)`); the value is
+        kept as `self.do_lower_case` for it.
       spm_model_file: SentencePiece `.model` file; selects SentencePiece mode.
 
     Raises:
@@ -247,6 +248,9 @@ class FullTokenizer(object):
     """
     self.vocab = None
     self.sp_model = None
+    # Kept so that callers preprocessing SentencePiece input follow a hub module's
+    # `tokenization_info` as WordPiece lower-casing does.
+    self.do_lower_case = do_lower_case
     if spm_model_file:
       self.sp_model = _read_sentencepiece_model(spm_model_file)
       self.vocab = {self.sp_model.IdToPiece(i): i

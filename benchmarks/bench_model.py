@@ -3,24 +3,28 @@
 
 Measures examples/sec of inference (forward only) and of a training step (forward, backward,
 gradient clipping to norm 1.0, AdamW update) at the same batch size, sequence length, config
-and thread count on every side, plus the machine's matmul rates for context. Each side lives
+and thread count on every side, plus the machine's fp32 matmul rate for context. Each side lives
 in its own child process (so thread pools never compete), and the driver alternates between them
 in rounds (side 1 inference, side 2 inference, ..., side 1 training, ..., repeat): on a shared
 machine whose speed drifts, all sides then see the same conditions. Rates use the fastest
 step of each side; medians are printed too.
 
-Sides (--sides, comma-separated): `hf`, or `ours` with options after a colon, joined by "+":
-`precision=bf16|fp16` (mixed_precision.precision_scope), `xla` (tf.xla.experimental.jit_scope
-around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `repo=PATH` (the albert
-package of another checkout, e.g. main, for before/after comparisons), `env=NAME=VALUE` (an
-environment variable of that side's process, e.g. env=TF_ENABLE_ONEDNN_OPTS=0). Ratios are
-relative to the first side.
+Sides (--sides, comma-separated; ratios are relative to the first): `hf`, or `ours` with
+options after a colon, joined by "+": `precision=bf16|fp16` (the training graph as
+run_*.py --precision builds it; inference too here), `xla` (tf.xla.experimental.jit_scope
+around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `repo=PATH` (the
+albert package of another checkout, e.g. main, for before/after comparisons), `env=NAME=VALUE`
+(an environment variable of that side's process).
+
+--clock=cpu times process CPU seconds (all threads) instead of wall seconds: on a machine
+shared with other jobs, wall time grows with their load while CPU time mostly measures the
+work done (with --threads=1 it is exactly that), so variants compare more reliably.
 
   .venv/bin/python benchmarks/bench_model.py                    # ours vs HF, batch 8, seq 128
-  .venv/bin/python benchmarks/bench_model.py --sides=ours,ours:precision=bf16  # fp32 vs bf16
-  .venv/bin/python benchmarks/bench_model.py --sides=ours,ours:xla --modes=training
-  .venv/bin/python benchmarks/bench_model.py --sides=ours:repo=/work/main,ours --modes=training
-  .venv/bin/python benchmarks/bench_model.py --sides=ours --timeline=/tmp/tl.json --rounds 1
+  .venv/bin/python benchmarks/bench_model.py --sides=ours,ours:precision=bf16 --modes=training
+  .venv/bin/python benchmarks/bench_model.py --sides=ours:repo=/work/main,ours --clock=cpu \
+      --threads=1 --modes=training        # before/after on a busy machine
+  .venv/bin/python benchmarks/bench_model.py --sides=ours --rounds=1 --timeline=/tmp/tl.json
 
 Both sides train the encoder only (no heads) on the same loss, mean(sequence_output^2) +
 mean(pooled_output^2), which reaches every parameter.
@@ -48,52 +52,50 @@ def _random_inputs(vocab_size, batch_size, seq_length, seed=12345):
   return input_ids, input_mask, token_type_ids
 
 
-def _time_steps(step, steps):
-  """Runs `step` `steps` times; returns [wall seconds, process CPU seconds] per step.
+# The clock of _time_steps: time.perf_counter (wall) or time.process_time (--clock=cpu).
+_CLOCK = [time.perf_counter]
 
-  On a shared machine the wall time of a step grows with the other jobs' load, while the CPU
-  time (all of this process's threads) mostly measures the work done: compare variants by it.
-  """
+
+def _time_steps(step, steps):
+  """Runs `step` `steps` times; returns the list of per-step seconds (of the chosen clock)."""
+  clock = _CLOCK[0]
   times = []
   for _ in range(steps):
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    start = clock()
     step()
-    times.append([time.perf_counter() - start_wall, time.process_time() - start_cpu])
+    times.append(clock() - start)
   return times
 
 
 def _matmul_gflops(matmul, size):
-  """Rate of one [size, size] x [size, size] matmul: {"wall": best-of-10 GFLOP/s,
-  "cpu": GFLOP per CPU second, best of 10}."""
+  """Best-of-10 rate of one [size, size] x [size, size] matmul."""
   matmul()
-  times = _time_steps(matmul, 10)
-  flops = 2.0 * size ** 3
-  return {"wall": flops / min(t[0] for t in times) / 1e9,
-          "cpu": flops / min(t[1] for t in times) / 1e9}
+  return 2.0 * size ** 3 / min(_time_steps(matmul, 10)) / 1e9
 
 
-def _parse_side(spec):
+def parse_side(spec):
   """"ours:precision=bf16+xla" -> ("ours", {"precision": "bf16", "xla": True})."""
   kind, _, option_text = spec.partition(":")
-  if kind not in ("ours", "hf"):
-    raise ValueError("unknown side %r (expected ours[:options] or hf)" % spec)
   options = {}
   for option in filter(None, option_text.split("+")):
     name, _, value = option.partition("=")
     options[name] = value or True
   unknown = set(options) - {"precision", "xla", "matmul_path", "repo", "env"}
-  if unknown or (kind == "hf" and options):
+  if unknown or (kind != "ours" and options):
     raise ValueError("side %r: unsupported options %s" % (spec, sorted(unknown or options)))
   return kind, options
 
 
-def setup_ours(args, options):
+def setup_ours(args):
   """Our TF graph-mode model: one Session per mode, fixed random ids fed via placeholders.
 
-  Returns ({mode: step function}, {dtype: matmul-rate function}, info dict).
+  The side's options (`parse_side`) come in `args.side_options`.
+
+  Returns ({mode: step function}, matmul-rate function, info dict).
   """
   import contextlib
   import tensorflow as tf
+  options = getattr(args, "side_options", {})
   sys.path.insert(0, options.get("repo", REPO_ROOT))
   from albert import modeling
   from albert import optimization
@@ -114,15 +116,16 @@ def setup_ours(args, options):
   steps = {}
   info = {"tensorflow": tf.__version__,
           "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
-          "albert": os.path.dirname(os.path.dirname(modeling.__file__))}
+          "albert": os.path.dirname(os.path.dirname(os.path.abspath(modeling.__file__))),
+          "bf16_matmul_gflops": round(tf_matmul_rate_fn(session_config, tf.bfloat16)())}
   for mode in args.modes:
     graph = tf.Graph()
     with graph.as_default():
       tf.compat.v1.set_random_seed(0)
       placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
                       for _ in range(3)]
-      # As estimator_utils does for --use_xla: session-level auto-clustering
-      # (global_jit_level) does nothing on CPU, jit_scope compiles on CPU and GPU.
+      # As estimator_utils does for --use_xla: the session option global_jit_level does
+      # nothing on CPU (without TF_XLA_FLAGS); jit_scope compiles on CPU and GPU.
       xla_scope = tf.xla.experimental.jit_scope() if use_xla else contextlib.nullcontext()
       with precision_scope(precision), xla_scope:
         model = modeling.AlbertModel(
@@ -155,22 +158,68 @@ def setup_ours(args, options):
         handle.write(timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format())
       info["op_time_by_type_ms"] = _op_time_by_type(run_metadata)
 
-  size = 2048
-  matmul_rates = {}
-  for dtype_name, dtype in (("fp32", tf.float32), ("bf16", tf.bfloat16)):
-    graph = tf.Graph()
-    with graph.as_default():
-      a = tf.Variable(tf.cast(tf.random.normal([size, size]), dtype))
-      b = tf.Variable(tf.cast(tf.random.normal([size, size]), dtype))
-      # reduce: keep the fetch copy out of the timing
-      product = tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32))
-      init = tf.compat.v1.global_variables_initializer()
-    matmul_sess = tf.compat.v1.Session(graph=graph, config=session_config)
-    matmul_sess.run(init)
-    matmul_rates[dtype_name] = (
-        lambda matmul_sess=matmul_sess, product=product:
-        _matmul_gflops(lambda: matmul_sess.run(product), size))
-  return steps, matmul_rates, info
+  return steps, tf_matmul_rate_fn(session_config), info
+
+
+MATMUL_SIZE = 2048
+
+
+def tf_matmul_rate_fn(session_config, dtype=None):
+  """Returns function() -> GFLOP/s of a [2048, 2048] TF matmul (fp32, or `dtype`)."""
+  import tensorflow as tf
+  dtype = dtype or tf.float32
+  size = MATMUL_SIZE
+  graph = tf.Graph()
+  with graph.as_default():
+    a = tf.Variable(tf.cast(tf.random.normal([size, size]), dtype))
+    b = tf.Variable(tf.cast(tf.random.normal([size, size]), dtype))
+    # reduce: keep the fetch copy out of the timing
+    product = tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32))
+    init = tf.compat.v1.global_variables_initializer()
+  matmul_sess = tf.compat.v1.Session(graph=graph, config=session_config)
+  matmul_sess.run(init)
+  return lambda: _matmul_gflops(lambda: matmul_sess.run(product), size)
+
+
+def torch_matmul_rate_fn():
+  """Returns function() -> GFLOP/s of a [2048, 2048] fp32 torch matmul (current threads)."""
+  import torch
+  a = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
+  b = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
+  return lambda: _matmul_gflops(lambda: torch.mm(a, b), MATMUL_SIZE)
+
+
+def hf_config_from_ours(config_dict, **overrides):
+  """transformers.AlbertConfig equal to one of our albert_config.json dicts.
+
+  hidden_act is "gelu_new", the tanh GELU that ALBERT's "gelu" is; `overrides` adds
+  head-specific settings (num_labels, classifier_dropout_prob, ...).
+  """
+  import transformers
+  return transformers.AlbertConfig(
+      vocab_size=config_dict["vocab_size"],
+      embedding_size=config_dict["embedding_size"],
+      hidden_size=config_dict["hidden_size"],
+      num_hidden_layers=config_dict["num_hidden_layers"],
+      num_hidden_groups=config_dict["num_hidden_groups"],
+      num_attention_heads=config_dict["num_attention_heads"],
+      intermediate_size=config_dict["intermediate_size"],
+      inner_group_num=config_dict["inner_group_num"],
+      hidden_act="gelu_new",  # the tanh GELU, same as ours
+      hidden_dropout_prob=config_dict["hidden_dropout_prob"],
+      attention_probs_dropout_prob=config_dict["attention_probs_dropout_prob"],
+      max_position_embeddings=config_dict["max_position_embeddings"],
+      type_vocab_size=config_dict["type_vocab_size"],
+      layer_norm_eps=1e-12, **overrides)
+
+
+def encoder_forward_flops(config_dict, num_sequences, seq_length):
+  """Forward FLOPs (multiply-adds x 2) of the encoder's matmuls over a batch of sequences."""
+  tokens = num_sequences * seq_length
+  hidden, intermediate = config_dict["hidden_size"], config_dict["intermediate_size"]
+  return 2.0 * config_dict["num_hidden_layers"] * (
+      tokens * (4 * hidden * hidden + 2 * hidden * intermediate) +
+      2 * num_sequences * seq_length ** 2 * hidden)
 
 
 def _op_time_by_type(run_metadata):
@@ -186,32 +235,16 @@ def _op_time_by_type(run_metadata):
   return dict(sorted(totals.items(), key=lambda item: -item[1])[:20])
 
 
-def setup_hugging_face(args, options):
+def setup_hugging_face(args):
   """Hugging Face transformers' PyTorch AlbertModel with the same config and thread count."""
   import numpy as np
   import torch
   import transformers
 
-  del options
   torch.set_num_threads(args.threads)
   torch.manual_seed(0)
   with open(CONFIG_PATH) as handle:
-    config_dict = json.load(handle)
-  hf_config = transformers.AlbertConfig(
-      vocab_size=config_dict["vocab_size"],
-      embedding_size=config_dict["embedding_size"],
-      hidden_size=config_dict["hidden_size"],
-      num_hidden_layers=config_dict["num_hidden_layers"],
-      num_hidden_groups=config_dict["num_hidden_groups"],
-      num_attention_heads=config_dict["num_attention_heads"],
-      intermediate_size=config_dict["intermediate_size"],
-      inner_group_num=config_dict["inner_group_num"],
-      hidden_act="gelu_new",  # the tanh GELU, same as ours
-      hidden_dropout_prob=config_dict["hidden_dropout_prob"],
-      attention_probs_dropout_prob=config_dict["attention_probs_dropout_prob"],
-      max_position_embeddings=config_dict["max_position_embeddings"],
-      type_vocab_size=config_dict["type_vocab_size"],
-      layer_norm_eps=1e-12)
+    hf_config = hf_config_from_ours(json.load(handle))
   inference_model = transformers.AlbertModel(hf_config).eval()
   training_model = transformers.AlbertModel(hf_config).train()
   feeds = [torch.from_numpy(array.astype(np.int64)) for array in
@@ -232,27 +265,32 @@ def setup_hugging_face(args, options):
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
 
-  size = 2048
-  a = torch.randn(size, size)
-  b = torch.randn(size, size)
   info = {"torch": torch.__version__, "transformers": transformers.__version__,
           "attn_implementation": inference_model.config._attn_implementation}
-  return ({"inference": inference_step, "training": training_step},
-          {"fp32": lambda: _matmul_gflops(lambda: torch.mm(a, b), size)}, info)
+  return ({"inference": inference_step, "training": training_step}, torch_matmul_rate_fn(),
+          info)
 
 
-def serve(args):
-  """Child process: set up one side, then answer driver commands read from stdin."""
-  kind, options = _parse_side(args.side)
-  steps, matmul_rates, info = (setup_ours if kind == "ours" else setup_hugging_face)(
-      args, options)
-  for mode in args.modes:
+def serve(args, setup_fns=None):
+  """Child process: set up one side, then answer driver commands read from stdin.
+
+  Args:
+    args: parsed flags; `args.side` names the side.
+    setup_fns: dict side -> function(args) -> ({mode: step function}, matmul-rate function,
+      info dict); default: this benchmark's encoder sides.
+  """
+  setup_fns = setup_fns or {"ours": setup_ours, "hf": setup_hugging_face}
+  if getattr(args, "clock", "wall") == "cpu":
+    _CLOCK[0] = time.process_time
+  kind, args.side_options = parse_side(args.side)
+  steps, matmul_rate, info = setup_fns[kind](args)
+  for mode in steps:
     _time_steps(steps[mode], args.warmup)
   print(json.dumps(info), flush=True)
   for line in sys.stdin:
     command = line.split()
     if command[0] == "matmul":
-      print(json.dumps({name: rate() for name, rate in matmul_rates.items()}), flush=True)
+      print(json.dumps(matmul_rate()), flush=True)
     elif command[0] in steps:
       print(json.dumps(_time_steps(steps[command[0]], int(command[1]))), flush=True)
     else:
@@ -262,23 +300,26 @@ def serve(args):
 class _Child(object):
   """One side in its own interpreter, driven line by line over stdin/stdout."""
 
-  def __init__(self, side, traced):
+  def __init__(self, side, script=None, traced=True):
+    """Starts `script` (default: this file) with `--side <side>` and the driver's arguments.
+
+    Sides named "ours..." run TensorFlow, the others PyTorch. Only a `traced` side keeps the
+    driver's --timeline argument.
+    """
     env = dict(os.environ)
-    kind, options = _parse_side(side)
-    if "env" in options:
-      name, _, value = options["env"].partition("=")
-      env[name] = value
-    if kind == "ours":
-      if not options.get("env", "").startswith("TF_ENABLE_ONEDNN_OPTS="):
-        env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # the default on x86; undo the test suite's "0"
+    _, options = parse_side(side)
+    if side.startswith("ours"):
+      env["TF_ENABLE_ONEDNN_OPTS"] = "1"  # the default on x86; undo the test suite's "0"
       env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     else:
       env["USE_TF"] = "0"  # transformers must not import TensorFlow on the PyTorch side
-    arguments = sys.argv[1:]
-    if not traced:  # only the first of our sides writes the trace
-      arguments = [arg for arg in arguments if not arg.startswith("--timeline=")]
-    command = [sys.executable, os.path.abspath(__file__), "--side", side] + [
-        arg for arg in arguments if not arg.startswith("--sides")]
+    if "env" in options:
+      name, _, value = options["env"].partition("=")
+      env[name] = value
+    arguments = [arg for arg in sys.argv[1:] if not arg.startswith("--sides")]
+    if not traced:
+      arguments = [arg for arg in arguments if not arg.startswith("--timeline")]
+    command = [sys.executable, os.path.abspath(script or __file__), "--side", side] + arguments
     self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, text=True)
     self.info = self._read()
@@ -300,20 +341,38 @@ class _Child(object):
     self.process.wait()
 
 
-def _summary(times, batch_size, column=0):
-  """(examples/sec of the fastest step, of the median step); column 1: per CPU second."""
-  ordered = sorted(t[column] for t in times)
+def run_rounds(children, steps_per_mode, rounds):
+  """Alternates the sides round by round, then closes them.
+
+  Each round runs every mode on every side in turn (`steps_per_mode[mode]` timed steps each),
+  then measures each side's matmul rate, so both sides see the same machine state.
+
+  Args:
+    children: dict side -> `_Child`.
+    steps_per_mode: dict mode -> timed steps per round, in the order the modes run.
+    rounds: number of rounds.
+
+  Returns:
+    (times, matmul): {(side, mode): per-step seconds, round after round} and
+    {side: [matmul GFLOP/s of each round]}.
+  """
+  times = {(side, mode): [] for side in children for mode in steps_per_mode}
+  matmul = {side: [] for side in children}
+  for _ in range(rounds):
+    for mode, steps in steps_per_mode.items():
+      for side, child in children.items():
+        times[(side, mode)] += child.ask("%s %d" % (mode, steps))
+    for side, child in children.items():
+      matmul[side].append(child.ask("matmul"))
+  for child in children.values():
+    child.close()
+  return times, matmul
+
+
+def _summary(times, batch_size):
+  """(examples/sec of the fastest step, of the median step)."""
+  ordered = sorted(times)
   return batch_size / ordered[0], batch_size / ordered[len(ordered) // 2]
-
-
-def _forward_flops(args):
-  """Forward FLOPs (multiply-adds x 2) of the encoder, to relate step times to matmul rates."""
-  config = json.load(open(CONFIG_PATH))
-  tokens = args.batch_size * args.seq_length
-  hidden, intermediate = config["hidden_size"], config["intermediate_size"]
-  return 2.0 * config["num_hidden_layers"] * (
-      tokens * (4 * hidden * hidden + 2 * hidden * intermediate) +
-      2 * args.batch_size * args.seq_length ** 2 * hidden)
 
 
 def main():
@@ -330,6 +389,8 @@ def main():
                       type=lambda text: text.split(","))
   parser.add_argument("--sides", default="ours,hf",
                       help="comma-separated sides, the first is the reference (see above)")
+  parser.add_argument("--clock", default="wall", choices=["wall", "cpu"],
+                      help="time wall seconds or process CPU seconds (see above)")
   parser.add_argument("--matmul_path", action="store_true",
                       help="every ours side with use_einsum=False (reshape + MatMul)")
   parser.add_argument("--xla", action="store_true", help="every ours side under XLA")
@@ -346,62 +407,49 @@ def main():
 
   sides = args.sides.split(",")
   for side in sides:
-    _parse_side(side)
+    parse_side(side)
   first_ours = [side for side in sides if side.startswith("ours")][:1]
   children = {side: _Child(side, traced=side in first_ours) for side in sides}
-  times = {(side, mode): [] for side in children for mode in args.modes}
-  matmul = {side: [] for side in children}
   steps_per_round = {"inference": args.inference_steps, "training": args.training_steps}
-  for _ in range(args.rounds):
-    for mode in args.modes:
-      for side, child in children.items():
-        times[(side, mode)] += child.ask("%s %d" % (mode, steps_per_round[mode]))
-    for side, child in children.items():
-      matmul[side].append(child.ask("matmul"))
   infos = {side: child.info for side, child in children.items()}
-  for child in children.values():
-    child.close()
+  times, matmul = run_rounds(
+      children, {mode: steps_per_round[mode] for mode in args.modes}, args.rounds)
 
+  unit = "CPU second" if args.clock == "cpu" else "second"
   print("ALBERT-base (configs/albert_base_v2.json), batch %d, seq %d, %d threads "
-        "(TF inter-op %d), CPU; %d interleaved rounds" %
-        (args.batch_size, args.seq_length, args.threads, args.inter_op_threads, args.rounds))
+        "(TF inter-op %d), CPU; %d interleaved rounds; rates per %s" %
+        (args.batch_size, args.seq_length, args.threads, args.inter_op_threads, args.rounds,
+         unit))
   for side, info in infos.items():
     print("  %s: %s" % (side, ", ".join("%s %s" % item for item in sorted(info.items())
                                           if item[0] != "op_time_by_type_ms")))
-  reference = sides[0]
-  forward_flops = _forward_flops(args)
+  # Forward FLOPs (multiply-adds x 2) of the encoder, to relate step times to the matmul rate.
+  with open(CONFIG_PATH) as handle:
+    forward_flops = encoder_forward_flops(json.load(handle), args.batch_size, args.seq_length)
   flop_factor = {"inference": 1.0, "training": 3.0}  # training = forward + backward (2x)
-  print("ex/s: examples per wall second; ex/CPU-s: examples per CPU second of the process "
-        "(all threads; robust to other jobs' load). eff: model GFLOP per CPU second / the "
-        "fp32 2048^3 matmul's (same process, same rounds).")
-  print("| side | step | ex/s best (median) | ex/CPU-s best (median) | vs %s (CPU) | eff |" %
+  reference = sides[0]
+  print("| side | step | ex/s best (median) | vs %s best (median) | share of fp32 matmul |" %
         reference)
-  print("|---|---|---|---|---|---|")
+  print("|---|---|---|---|---|")
   for mode in args.modes:
-    ref_cpu = _summary(times[(reference, mode)], args.batch_size, 1)
+    ref_best, ref_median = _summary(times[(reference, mode)], args.batch_size)
     for side in sides:
-      wall_best, wall_median = _summary(times[(side, mode)], args.batch_size)
-      cpu_best, cpu_median = _summary(times[(side, mode)], args.batch_size, 1)
-      matmul_cpu = max(rates["fp32"]["cpu"] for rates in matmul[side])
-      efficiency = flop_factor[mode] * forward_flops * cpu_best / args.batch_size / 1e9 / (
-          matmul_cpu)
-      print("| %s | %s | %.2f (%.2f) | %.2f (%.2f) | %.2fx (%.2fx) | %.0f%% |" % (
-          side, mode, wall_best, wall_median, cpu_best, cpu_median, cpu_best / ref_cpu[0],
-          cpu_median / ref_cpu[1], 100 * efficiency))
+      best, median = _summary(times[(side, mode)], args.batch_size)
+      model_gflops = flop_factor[mode] * forward_flops * best / args.batch_size / 1e9
+      print("| %s | %s | %.2f (%.2f) | %.2fx (%.2fx) | %.0f%% (%.0f of %.0f GFLOP/s) |" % (
+          side, mode, best, median, best / ref_best, median / ref_median,
+          100.0 * model_gflops / max(matmul[side]), model_gflops, max(matmul[side])))
   print("per round (examples/sec from each round's fastest step; model GFLOP/s with training "
-        "= 3x forward; 2048^3 matmul GFLOP/s, wall / per CPU second):")
+        "= 3x forward; fp32 matmul 2048^3 GFLOP/s):")
   for round_index in range(args.rounds):
     cells = []
     for side in sides:
       for mode in args.modes:
         steps = steps_per_round[mode]
-        best = min(t[0] for t in
-                   times[(side, mode)][round_index * steps:(round_index + 1) * steps])
+        best = min(times[(side, mode)][round_index * steps:(round_index + 1) * steps])
         cells.append("%s %s %.2f ex/s (%.0f GFLOP/s)" % (
             side, mode, args.batch_size / best, flop_factor[mode] * forward_flops / best / 1e9))
-      cells[-1] += " [matmul %s]" % ", ".join(
-          "%s %.0f / %.0f" % (name, rate["wall"], rate["cpu"])
-          for name, rate in sorted(matmul[side][round_index].items()))
+      cells[-1] += " [matmul %.0f]" % matmul[side][round_index]
     print("  round %d: %s" % (round_index + 1, "; ".join(cells)))
   for side, info in infos.items():
     if "op_time_by_type_ms" in info:

@@ -20,11 +20,12 @@
 #   TRAIN_STEPS           train steps for every task (overrides the table and the scale; warmup
 #                         keeps its proportion of the table's steps)
 #   SAVE_CHECKPOINTS_STEPS, TRAIN_BATCH_SIZE, EVAL_BATCH_SIZE, PREDICT_BATCH_SIZE  overrides
-#   PYTHON                interpreter                                [python3]
+#   PYTHON                interpreter           [the repo's .venv/bin/python if present, else python3]
 #   EXTRA_ARGS            extra flags for every run_classifier call  [none]
 #
-# Tiny smoke run (seconds on a CPU):
-#   GLUE_DIR=... SPM_MODEL_FILE=... ALBERT_CONFIG_FILE=configs/albert_tiny_test.json \
+# Tiny smoke run (seconds on a CPU; configs/albert_tiny_30k.json is a tiny random model whose
+# vocabulary fits ALBERT's 30k SentencePiece model):
+#   GLUE_DIR=... SPM_MODEL_FILE=30k-clean.model ALBERT_CONFIG_FILE=configs/albert_tiny_30k.json \
 #   TASKS="MRPC RTE" MAX_SEQ_LENGTH=32 TRAIN_STEPS=4 TRAIN_BATCH_SIZE=4 scripts/run_glue.sh
 # Deviation (docs/DEVIATIONS.md): unlike the original, this script creates no virtualenv and
 # installs nothing (no network), has no default TF-Hub URL, also runs WNLI, takes its inputs
@@ -34,7 +35,13 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PYTHONPATH="${REPO_ROOT}${PYTHONPATH:+:${PYTHONPATH}}"
 
-PYTHON="${PYTHON:-python3}"
+if [[ -z "${PYTHON:-}" ]]; then
+  if [[ -x "${REPO_ROOT}/.venv/bin/python" ]]; then
+    PYTHON="${REPO_ROOT}/.venv/bin/python"
+  else
+    PYTHON=python3
+  fi
+fi
 ALBERT_ROOT="${ALBERT_ROOT:-}"
 _default_file() {  # prints $ALBERT_ROOT/$1 when it exists
   if [[ -n "${ALBERT_ROOT}" && -e "${ALBERT_ROOT}/$1" ]]; then echo "${ALBERT_ROOT}/$1"; fi

@@ -24,4 +24,8 @@ pytest_plugins = [
     "tests.fixtures.run_pretraining_fixtures",
     "tests.fixtures.glue_fixtures",
     "tests.fixtures.scale_out_fixtures",
+    "tests.fixtures.hf_fixtures",
+    "tests.fixtures.hub_fixtures",
+    "tests.fixtures.race_fixtures",
+    "tests.fixtures.squad_fixtures",
 ]

@@ -99,3 +99,29 @@ def test_sweep_latest_only_lower_is_better(tmp_path):
       higher_is_better=False, keep_only_best=False, latest_only=True, poll_seconds=0)
   assert seen == [10] and best_step == 10 and metrics["loss"] == 3.5
   assert [s for s, _ in checkpoint_utils.list_checkpoints(model_dir)] == [5, 10]
+
+
+def test_write_checkpoint_replaces_old_files_and_restores_with_a_saver(tmp_path):
+  prefix = str(tmp_path / "model.ckpt-best")
+  _save_checkpoints(str(tmp_path), [3])
+  checkpoint_utils.copy_checkpoint(str(tmp_path / "model.ckpt-3"), prefix)
+  stale_shard = prefix + ".data-00000-of-00002"  # e.g. from a sharded earlier checkpoint
+  with open(stale_shard, "w") as handle:
+    handle.write("stale")
+  kernel = np.arange(6, dtype=np.float32).reshape(2, 3)
+  assert checkpoint_utils.write_checkpoint(prefix, {
+      "scope/dense/kernel": kernel, "global_step": np.array(7, np.int64)}) == prefix
+
+  assert sorted(os.listdir(tmp_path)) == sorted(
+      ["model.ckpt-3.data-00000-of-00001", "model.ckpt-3.index", "model.ckpt-3.meta",
+       "model.ckpt-best.data-00000-of-00001", "model.ckpt-best.index",
+       "model.ckpt-best.meta", "checkpoint"])
+  assert dict(tf.train.list_variables(prefix)) == {"scope/dense/kernel": [2, 3],
+                                                   "global_step": []}
+  with tf.Graph().as_default():
+    restored = tf.compat.v1.get_variable("scope/dense/kernel", shape=[2, 3])
+    step = tf.compat.v1.train.get_or_create_global_step()
+    with tf.compat.v1.Session() as sess:
+      tf.compat.v1.train.Saver().restore(sess, prefix)
+      np.testing.assert_array_equal(sess.run(restored), kernel)
+      assert sess.run(step) == 7 and step.dtype.base_dtype == tf.int64

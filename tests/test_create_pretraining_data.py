@@ -332,10 +332,14 @@ def test_create_shard_instances_is_deterministic_and_does_not_modify_input():
 # ------------------------------------------------------------------------------------------
 # End to end: albert/create_pretraining_data.py.
 
+import glob  # pylint: disable=g-import-not-at-top,wrong-import-position
 import os  # pylint: disable=g-import-not-at-top,wrong-import-position
 import re  # pylint: disable=g-import-not-at-top,wrong-import-position
+import shutil  # pylint: disable=g-import-not-at-top,wrong-import-position
+import signal  # pylint: disable=g-import-not-at-top,wrong-import-position
 import subprocess  # pylint: disable=g-import-not-at-top,wrong-import-position
 import sys  # pylint: disable=g-import-not-at-top,wrong-import-position
+import time  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
 
@@ -501,16 +505,74 @@ def test_sentence_order_labels_end_to_end(tmp_path, wordpiece_vocab_file, random
 def test_output_does_not_depend_on_worker_count(tmp_path, default_corpus_file, spm_model_file):
   options = _spm_options(spm_model_file, max_seq_length=48, dupe_factor=2)
   contents = {}
-  for name, workers, seed in (("one", 1, 7), ("two", 2, 7), ("seed", 2, 8)):
+  for name, workers, seed, global_shuffle in (
+      ("one", 1, 7, True), ("two", 2, 7, True), ("seed", 2, 8, True),
+      ("in-order-one", 1, 7, False), ("in-order-two", 2, 7, False)):
     paths = [str(tmp_path / ("%s-%d.tfrecord" % (name, k))) for k in range(2)]
+    # Output of ~0.7 MB: buckets of at most 0.2 MB make several buckets.
     stats = cpd.create_pretraining_data(
         default_corpus_file, paths, dataclasses_replace(options, random_seed=seed),
-        num_workers=workers, documents_per_shard=25)
+        num_workers=workers, documents_per_shard=25, global_shuffle=global_shuffle,
+        shuffle_bucket_mb=0.2)
     assert stats["num_shards"] >= 4
+    if global_shuffle:
+      assert stats["num_shuffle_buckets"] >= 4, stats
+      assert 0 < stats["largest_bucket_bytes"] <= 0.2 * 2**20, stats
     contents[name] = [open(path, "rb").read() for path in paths]
     assert all(contents[name])
+  assert sorted(os.listdir(tmp_path)) == sorted(
+      "%s-%d.tfrecord" % (name, k) for name in contents for k in range(2))
   assert contents["one"] == contents["two"]
   assert contents["one"] != contents["seed"]
+  assert contents["in-order-one"] == contents["in-order-two"]
+  # The global shuffle reorders the very same records.
+  shuffled = _records([str(tmp_path / ("one-%d.tfrecord" % k)) for k in range(2)])
+  in_order = _records([str(tmp_path / ("in-order-one-%d.tfrecord" % k)) for k in range(2)])
+  assert shuffled != in_order
+  assert sorted(shuffled) == sorted(in_order)
+
+
+def _records(paths):
+  """Returns the serialized records of TFRecord files, file after file."""
+  return [record for path in paths for record in tf.compat.v1.io.tf_record_iterator(path)]
+
+
+def _write_sources(directory, num_sources=4, documents_per_source=25):
+  """Writes `num_sources` indexed corpus files whose documents are numbered consecutively."""
+  os.makedirs(directory, exist_ok=True)
+  for source in range(num_sources):
+    pretraining_fixtures.write_indexed_corpus(
+        os.path.join(directory, "source-%d.txt" % source), num_documents=documents_per_source,
+        seed=source, first_document=source * documents_per_source)
+  return os.path.join(directory, "source-*.txt")
+
+
+@pytest.mark.parametrize("global_shuffle", [True, False])
+def test_global_shuffle_mixes_sources_from_the_first_record(tmp_path, wordpiece_vocab_file,
+                                                            global_shuffle):
+  """4 sources of 25 documents, shards of 5: the first records come from everywhere."""
+  corpus = _write_sources(str(tmp_path / "corpus"))
+  paths = [str(tmp_path / "mixed-0.tfrecord"), str(tmp_path / "mixed-1.tfrecord")]
+  options = cpd.DataOptions(vocab_file=wordpiece_vocab_file, max_seq_length=64, dupe_factor=4,
+                            masking=pi.MaskingOptions(use_sentencepiece=False))
+  stats = cpd.create_pretraining_data(corpus, paths, options, documents_per_shard=5,
+                                      global_shuffle=global_shuffle, shuffle_bucket_mb=0.05)
+  assert stats["num_shards"] == 20
+  tokenizer = tokenization.FullTokenizer(vocab_file=wordpiece_vocab_file)
+  first_documents = []
+  for example in _read_examples([paths[0]])[:30]:
+    origins_a, origins_b, _ = _wordpiece_segments(example, tokenizer)
+    if origins_a:
+      first_documents.append(origins_a[0][0])
+  assert len(first_documents) >= 20
+  sources = {document // 25 for document in first_documents}
+  shards = {document // 5 for document in first_documents}
+  if global_shuffle:
+    assert stats["num_shuffle_buckets"] >= 2
+    assert sources == {0, 1, 2, 3}, first_documents
+    assert len(shards) >= 10 and max(shards) - min(shards) >= 15, first_documents
+  else:  # The layout of earlier versions: the first shards come first.
+    assert sources == {0} and max(shards) <= 1, first_documents
 
 
 def dataclasses_replace(options, **changes):
@@ -582,11 +644,113 @@ def test_command_line_runs_original_flags(tmp_path, default_corpus_file, spm_mod
                           env=dict(os.environ, PYTHONPATH=repo_root))
   assert result.returncode == 0, result.stderr[-3000:]
   assert "*** Example ***" in result.stderr
-  assert re.search(r"\d+ documents read, \d+ instances written \([\d.]+ documents/s, "
+  assert re.search(r"\d+ documents read, \d+ instances created \([\d.]+ documents/s, "
                    r"[\d.]+ instances/s\), 100.0% of .* ETA", result.stderr)
+  assert re.search(r"Shuffle: (\d+) of \1 instances written \(100.0%", result.stderr)
+  assert re.search(r"Wrote \d+ instances .*; \d+ masked tokens, 0 lines skipped",
+                   result.stderr)
+  assert sorted(os.listdir(tmp_path)) == ["cli-0.tfrecord", "cli-1.tfrecord"]
   examples = _read_examples(outputs)
   assert len(examples) > 100
   sizes = [len(_read_examples([path])) for path in outputs]
   assert abs(sizes[0] - sizes[1]) <= 1  # round-robin
   assert all(len(example["input_ids"][1]) == 32 for example in examples)
   assert all(len(example["masked_lm_ids"][1]) == 5 for example in examples)
+
+
+def _command(input_file, outputs, spm_model_file, *extra_flags):
+  """The create_pretraining_data command line (a list) with small settings."""
+  return [sys.executable, "-m", "albert.create_pretraining_data",
+          "--input_file=%s" % input_file, "--output_file=%s" % ",".join(outputs),
+          "--spm_model_file=%s" % spm_model_file, "--max_seq_length=32"] + list(extra_flags)
+
+
+def _subprocess_env():
+  repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  return repo_root, dict(os.environ, PYTHONPATH=repo_root)
+
+
+def test_killed_run_leaves_temporaries_that_the_next_run_removes(
+    tmp_path, default_corpus_file, spm_model_file):
+  out_dir = tmp_path / "out"
+  outputs = [str(out_dir / "k-0.tfrecord"), str(out_dir / "k-1.tfrecord")]
+  repo_root, env = _subprocess_env()
+  # Big enough (dupe_factor 40, ~46k instances) to be killed in the middle of the scatter pass.
+  process = subprocess.Popen(
+      _command(default_corpus_file, outputs, spm_model_file, "--dupe_factor=40",
+               "--documents_per_shard=10", "--shuffle_bucket_mb=1"),
+      cwd=repo_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  try:
+    deadline = time.time() + 90
+    while not glob.glob(str(out_dir / ".k-0.tfrecord.shuffle.tmp-*" / "bucket-*.tfrecord")):
+      assert process.poll() is None, "the run ended before writing a shuffle bucket"
+      assert time.time() < deadline, "no shuffle bucket appeared within 90 s"
+      time.sleep(0.05)
+    time.sleep(0.2)
+  finally:
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+  assert process.returncode == -signal.SIGKILL
+  leftovers = sorted(os.listdir(out_dir))
+  assert sorted(name.split(".tmp-")[0] for name in leftovers) == [
+      ".k-0.tfrecord", ".k-0.tfrecord.shuffle", ".k-1.tfrecord"], leftovers
+  assert all("-%d-" % process.pid in name for name in leftovers)
+
+  # The next run on the same outputs removes them, with or without the global shuffle (the
+  # second directory holds a copy of the leftovers, named for the same dead process).
+  copy_dir = tmp_path / "copy"
+  shutil.copytree(str(out_dir), str(copy_dir))
+  options = _spm_options(spm_model_file, max_seq_length=32, dupe_factor=1)
+  for directory, global_shuffle in ((out_dir, True), (copy_dir, False)):
+    cpd.create_pretraining_data(
+        default_corpus_file, [str(directory / name) for name in ("k-0.tfrecord", "k-1.tfrecord")],
+        options, global_shuffle=global_shuffle)
+    assert sorted(os.listdir(directory)) == ["k-0.tfrecord", "k-1.tfrecord"], global_shuffle
+
+
+def test_bad_flag_values_fail_before_anything_is_written(tmp_path, default_corpus_file,
+                                                         spm_model_file):
+  out_dir = tmp_path / "out"
+  repo_root, env = _subprocess_env()
+  result = subprocess.run(
+      _command(default_corpus_file, [str(out_dir / "bad.tfrecord")], spm_model_file,
+               "--masked_lm_prob=1.5"),
+      cwd=repo_root, env=env, capture_output=True, text=True, timeout=120)
+  assert result.returncode != 0
+  assert "--masked_lm_prob=1.5: 1.5 is not a number in the range [0.0, 1.0]" in result.stderr
+  assert not out_dir.exists()
+
+  # Every range-checked flag, parsed in one process (the runner's flags on their own).
+  checks = [("masked_lm_prob", "-0.1"), ("short_seq_prob", "1.01"), ("max_seq_length", "4"),
+            ("ngram", "0"), ("max_predictions_per_seq", "0"), ("dupe_factor", "0"),
+            ("num_workers", "0"), ("documents_per_shard", "0"), ("shuffle_bucket_mb", "0")]
+  script = "\n".join([
+      "from absl import flags",
+      "from albert import create_pretraining_data",
+      "for name, value in %r:" % (checks,),
+      "  try:",
+      "    flags.FLAGS(['prog', '--%s=%s' % (name, value)])",
+      "    print('accepted', name)",
+      "  except flags.IllegalFlagValueError as error:",
+      "    print('rejected', error)",
+  ])
+  result = subprocess.run([sys.executable, "-c", script], cwd=repo_root, env=env,
+                          capture_output=True, text=True, timeout=120)
+  assert result.returncode == 0, result.stderr[-3000:]
+  lines = result.stdout.splitlines()
+  assert len(lines) == len(checks), result.stdout
+  for (name, value), line in zip(checks, lines):
+    assert line.startswith("rejected flag --%s=%s: " % (name, value)), line
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("masked_lm_prob", 1.5, r"--masked_lm_prob must be in \[0, 1\]; got 1.5"),
+    ("short_seq_prob", -0.5, r"--short_seq_prob must be in \[0, 1\]; got -0.5"),
+    ("max_seq_length", 4, "--max_seq_length must be at least 5"),
+    ("dupe_factor", 0, "--dupe_factor must be at least 1; got 0"),
+    ("ngram", 0, "--ngram must be at least 1; got 0"),
+])
+def test_validate_options_names_the_flag(spm_model_file, field, value, message):
+  options = _spm_options(spm_model_file, **{field: value})
+  with pytest.raises(ValueError, match=message):
+    cpd.validate_options(options)

@@ -17,7 +17,17 @@ ENTRY_POINTS = {
     "albert.create_pretraining_data": ["input_file", "dupe_factor", "masked_lm_prob"],
     "albert.run_pretraining": ["input_file", "masked_lm_budget", "num_train_steps", "use_tpu"],
     "albert.run_classifier": ["task_name", "spm_model_file", "train_step", "use_tpu"],
+    "albert.run_race": ["max_qa_length", "high_only", "train_file", "learning_rate", "use_tpu"],
     "albert.export_checkpoints": ["albert_directory", "checkpoint_name", "export_path"],
+    "albert.import_hf": ["hf_dir", "output_dir", "checkpoint_name"],
+    "albert.export_hf": ["albert_config_file", "init_checkpoint", "output_dir", "spm_model_file",
+                         "vocab_file", "do_lower_case"],
+    "albert.export_to_tfhub": ["albert_directory", "checkpoint_name", "do_lower_case",
+                               "use_einsum", "export_path", "spm_model_file", "vocab_file"],
+    "albert.run_squad_v1": ["train_file", "predict_feature_left_file", "doc_stride",
+                            "use_einsum", "export_dir", "spm_model_file", "use_tpu"],
+    "albert.run_squad_v2": ["train_file", "predict_feature_left_file", "num_train_epochs",
+                            "start_n_top", "null_score_diff_threshold", "use_tpu"],
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from albert import export_checkpoints
+from albert import export_utils
 from albert import modeling
 from albert import run_pretraining
 from tests.fixtures import run_pretraining_fixtures as rp_fixtures
@@ -54,7 +55,7 @@ def _checkpoint_contents(prefix):
 
 def _model_variable_names(config):
   with tf.Graph().as_default():
-    export_checkpoints.build_pretraining_model(config)
+    export_utils.build_pretraining_model(config)
     return sorted(var.op.name for var in tf.compat.v1.global_variables())
 
 

@@ -11,6 +11,9 @@ import albert.create_pretraining_data
 import albert.run_pretraining
 import albert.run_classifier
 import albert.export_checkpoints
+import albert.import_hf
+import albert.export_hf
+import albert.run_race
 FLAGS = flags.FLAGS
 # Shared names keep the first importer's definition; each runner still owns its own flags.
 print(FLAGS.find_module_defining_flag("max_seq_length"))
@@ -28,3 +31,30 @@ def test_all_runners_import_into_one_process():
   assert result.stdout.split("\n")[:5] == [
       "albert.create_pretraining_data", "albert.run_pretraining", "albert.run_classifier",
       "albert.export_checkpoints", "40 1000"]
+
+
+_DEFAULTS_SCRIPT = r"""
+from absl import flags
+from albert import flag_utils
+import albert.run_classifier
+import albert.run_pretraining
+FLAGS = flags.FLAGS
+FLAGS(["test", "--train_batch_size=7"])
+names = ("learning_rate", "max_seq_length", "do_train", "optimizer", "save_checkpoints_steps",
+         "train_batch_size")
+for runner in ("albert.run_pretraining", "albert.run_classifier", "albert.run_pretraining"):
+  flag_utils.apply_runner_defaults(runner)
+  print(runner, [FLAGS[name].value for name in names])
+"""
+
+
+def test_each_runner_gets_its_own_defaults_in_one_process():
+  """run_classifier defines learning_rate=5e-5, do_train=False, optimizer=adamw first; running
+  run_pretraining's main in the same process must still use 0.00176, True, lamb. A value given
+  on the command line (--train_batch_size=7) wins for both."""
+  result = subprocess.run([sys.executable, "-c", _DEFAULTS_SCRIPT], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-2000:]
+  pretraining = "albert.run_pretraining [0.00176, 512, True, 'lamb', 5000, 7]"
+  classifier = "albert.run_classifier [5e-05, 512, False, 'adamw', 1000, 7]"
+  assert result.stdout.strip().splitlines() == [pretraining, classifier, pretraining]

@@ -13,7 +13,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.fixtures.model_fixtures import build_albert_graph, feed_dict_for, random_albert_inputs
+from tests.fixtures.hf_fixtures import albert_pretraining_outputs
+from tests.fixtures.hf_fixtures import assert_pretraining_outputs_match
+from tests.fixtures.hf_fixtures import hf_pretraining_outputs
+from tests.fixtures.model_fixtures import build_albert_graph, random_albert_inputs
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -29,16 +32,6 @@ def _write_random_checkpoint(albert_graph, path, seed):
         value += 1.0
       var.load(value.astype(np.float32), sess)
     tf.compat.v1.train.Saver().save(sess, path)
-
-
-def _run_ours(albert_graph, checkpoint, inputs):
-  model = albert_graph.model
-  with albert_graph.graph.as_default(), tf.compat.v1.Session() as sess:
-    tf.compat.v1.train.Saver().restore(sess, checkpoint)
-    return sess.run(
-        [model.get_sequence_output(), model.get_pooled_output(),
-         albert_graph.masked_lm_logits, albert_graph.sentence_order_logits],
-        feed_dict_for(albert_graph, inputs))
 
 
 def _run_hugging_face(config, checkpoint, inputs):
@@ -73,19 +66,7 @@ def _run_hugging_face(config, checkpoint, inputs):
           torch.eye(config.hidden_size))
       model.albert.encoder.embedding_hidden_mapping_in.bias.zero_()
   model.eval()
-  with torch.no_grad():
-    outputs = model.albert(
-        input_ids=torch.from_numpy(inputs["input_ids"].astype(np.int64)),
-        attention_mask=torch.from_numpy(inputs["input_mask"].astype(np.int64)),
-        token_type_ids=torch.from_numpy(inputs["token_type_ids"].astype(np.int64)))
-    sequence_output = outputs.last_hidden_state
-    pooled_output = outputs.pooler_output
-    mlm_logits = model.predictions(sequence_output)  # [B, S, V]
-    sop_logits = model.sop_classifier(pooled_output)  # [B, 2]
-  positions = inputs["masked_lm_positions"]
-  mlm_at_positions = np.concatenate(
-      [mlm_logits[row, positions[row]].numpy() for row in range(positions.shape[0])])
-  return [sequence_output.numpy(), pooled_output.numpy(), mlm_at_positions, sop_logits.numpy()]
+  return hf_pretraining_outputs(model, inputs)
 
 
 @pytest.mark.parametrize("variant", [
@@ -108,15 +89,6 @@ def test_matches_hugging_face_albert_for_pretraining(tiny_albert_config, tmp_pat
                                 num_masked_positions=4, seed=5)
   assert inputs["input_mask"].min() == 0  # the batch really is padded
 
-  ours = _run_ours(albert_graph, checkpoint, inputs)
+  ours = albert_pretraining_outputs(config, checkpoint, inputs)
   theirs = _run_hugging_face(config, checkpoint, inputs)
-
-  real = inputs["input_mask"] == 1
-  assert np.abs(ours[0][real]).max() > 0.5  # random weights give non-trivial outputs
-  np.testing.assert_allclose(ours[0][real], theirs[0][real], atol=1e-5, rtol=0)
-  np.testing.assert_allclose(ours[1], theirs[1], atol=1e-5, rtol=0)
-  # Logits are larger (V-way dot products); compare relative to their scale.
-  np.testing.assert_allclose(ours[2], theirs[2], atol=1e-5 * max(1.0, np.abs(ours[2]).max()),
-                             rtol=0)
-  np.testing.assert_allclose(ours[3], theirs[3], atol=1e-5 * max(1.0, np.abs(ours[3]).max()),
-                             rtol=0)
+  assert_pretraining_outputs_match(ours, theirs, inputs["input_mask"])

@@ -401,3 +401,36 @@ def test_einsum_path_has_no_native_einsum_op(tiny_albert_config):
   op_types = set(op.type for op in albert_graph.graph.get_operations())
   assert "Einsum" not in op_types
   assert "MatMul" in op_types
+
+
+def test_reshape_to_and_from_matrix_round_trip():
+  from albert import modeling  # pylint: disable=g-import-not-at-top
+  values = np.arange(2 * 3 * 4, dtype=np.float32).reshape([2, 3, 4])
+  with tf.Graph().as_default():
+    tensor = tf.constant(values)
+    matrix = modeling.reshape_to_matrix(tensor)
+    restored = modeling.reshape_from_matrix(matrix, modeling.get_shape_list(tensor))
+    assert matrix.shape.as_list() == [6, 4]
+    assert modeling.reshape_to_matrix(matrix) is matrix
+    with tf.compat.v1.Session() as session:
+      matrix_value, restored_value = session.run([matrix, restored])
+  np.testing.assert_array_equal(matrix_value, values.reshape([6, 4]))
+  np.testing.assert_array_equal(restored_value, values)
+  with pytest.raises(ValueError, match="rank >= 2"):
+    modeling.reshape_to_matrix(tf.zeros([5]))
+
+
+def test_timing_signal_given_position():
+  from albert import modeling  # pylint: disable=g-import-not-at-top
+  positions = np.array([[0, 1, 5], [7, 2, 0]])
+  channels = 7  # odd: the last channel is zero padding
+  with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+    signal = session.run(modeling.get_timing_signal_1d_given_position(
+        channels, tf.constant(positions)))
+  assert signal.shape == (2, 3, channels)
+  # 3 timescales spaced geometrically from 1 to 1e4: 1, 100, 10000.
+  inverse_timescales = np.array([1.0, 1e-2, 1e-4])
+  expected = np.concatenate([np.sin(positions[..., None] * inverse_timescales),
+                             np.cos(positions[..., None] * inverse_timescales),
+                             np.zeros([2, 3, 1])], axis=-1)
+  np.testing.assert_allclose(signal, expected, atol=1e-6)

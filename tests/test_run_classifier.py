@@ -219,8 +219,8 @@ _ERROR_DRIVER = textwrap.dedent("""
     outcomes = []
     for argv in json.loads(sys.argv[1]):
       FLAGS.unparse_flags()
-      FLAGS(["run_classifier"] + argv)
       try:
+        FLAGS(["run_classifier"] + argv)  # range checks of single flags fail here
         run_classifier.main(["run_classifier"])
         outcomes.append(["ok", ""])
       except Exception as error:  # the type and message are what the test checks
@@ -237,6 +237,14 @@ def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path, glue_data_dir, spm_
       encoding="utf-8")
   (bad_data / "CoLA").mkdir()
   (bad_data / "CoLA" / "train.tsv").write_text("gj04\t2\t\tA sentence.\n", encoding="utf-8")
+  (bad_data / "MRPC").mkdir()
+  (bad_data / "MRPC" / "train.tsv").write_text(
+      "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n", encoding="utf-8")
+  small_vocab_config = tmp_path / "vocab_500.json"
+  with open(TINY_CONFIG) as handle:
+    config = json.load(handle)
+  config["vocab_size"] = 500
+  small_vocab_config.write_text(json.dumps(config))
   spm = "--spm_model_file=%s" % spm_model_file
 
   def case(name, task, data_dir, extra, tokenizer=spm):
@@ -254,6 +262,17 @@ def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path, glue_data_dir, spm_
       "dummy_spm_without_hub": case("dummy_spm_without_hub", "MRPC", glue_data_dir,
                                     ["--do_train"], tokenizer="--spm_model_file=from_tf_hub"),
       "nothing_to_do": case("nothing_to_do", "MRPC", glue_data_dir, []),
+      "header_only": case("header_only", "MRPC", bad_data, ["--do_train"]),
+      "vocab_too_large": case("vocab_too_large", "MRPC", glue_data_dir,
+                              ["--do_train", "--albert_config_file=%s" % small_vocab_config]),
+      # Single-flag checks run while the command line is parsed, before anything else.
+      "unknown_optimizer": case("unknown_optimizer", "MRPC", glue_data_dir,
+                                ["--do_train", "--optimizer=adam"]),
+      "zero_batch": case("zero_batch", "MRPC", glue_data_dir,
+                         ["--do_train", "--train_batch_size=0"]),
+      "negative_learning_rate": case("negative_learning_rate", "MRPC", glue_data_dir,
+                                     ["--do_train", "--learning_rate=-0.1"]),
+      "zero_steps": case("zero_steps", "MRPC", glue_data_dir, ["--do_train", "--train_step=0"]),
   }
   process = subprocess.run(
       [sys.executable, "-c", _ERROR_DRIVER, json.dumps(list(cases.values()))],
@@ -285,26 +304,70 @@ def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path, glue_data_dir, spm_
   assert kind == "FileNotFoundError" and "from_tf_hub" in message
   kind, message = outcomes["nothing_to_do"]
   assert kind == "ValueError" and "do_train" in message
+  kind, message = outcomes["header_only"]
+  assert kind == "ValueError"
+  assert message.startswith("%s: no examples" % os.path.join(str(bad_data), "MRPC",
+                                                              "train.tsv"))
+  kind, message = outcomes["vocab_too_large"]
+  assert kind == "ValueError" and "1000 pieces" in message and "vocab_size is 500" in message
+  assert str(small_vocab_config) in message
+  for name, flag in (("unknown_optimizer", "--optimizer"), ("zero_batch", "--train_batch_size"),
+                     ("negative_learning_rate", "--learning_rate"),
+                     ("zero_steps", "--train_step")):
+    kind, message = outcomes[name]
+    assert kind == "IllegalFlagValueError" and flag in message, (name, message)
 
   # Validation errors happen before the output directory exists; data errors leave at most
   # an empty directory, never a partial feature file.
   for name in ("seq_too_long", "unknown_task", "no_tokenizer", "dummy_spm_without_hub",
-               "nothing_to_do"):
+               "nothing_to_do", "vocab_too_large", "unknown_optimizer", "zero_batch",
+               "negative_learning_rate", "zero_steps"):
     assert not os.path.exists(str(tmp_path / name)), name
-  for name in ("missing_file", "short_row", "bad_label"):
+  for name in ("missing_file", "short_row", "bad_label", "header_only"):
     directory = str(tmp_path / name)
     assert not os.path.exists(directory) or os.listdir(directory) == [], name
 
 
+def test_eval_only_run_after_training_ends_after_the_last_checkpoint(
+    tmp_path, glue_data_dir, spm_model_file):
+  """--do_eval alone, without repeating --train_step (default 1000), on a directory that a
+  train-only run finished at step 4: every checkpoint is evaluated and the run ends at once
+  (it used to wait 10 minutes for step 1000); re-running adds nothing."""
+  output_dir = str(tmp_path / "eval_only")
+  args = _common_args("RTE", glue_data_dir, output_dir,
+                      ["--spm_model_file=%s" % spm_model_file])
+  _check(run_classifier(args + ["--do_train", "--train_step=4", "--save_checkpoints_steps=2",
+                                "--train_batch_size=4"]))
+  with open(os.path.join(output_dir, "training_finished.txt")) as handle:
+    assert handle.read() == "global_step = 4\n"
+  eval_args = args + ["--do_eval", "--eval_batch_size=4"]
+  _check(run_classifier(eval_args, timeout=150))
+  results = _read_lines(os.path.join(output_dir, "eval_results.txt"))
+  blocks, best = _parse_eval_results(os.path.join(output_dir, "eval_results.txt"))
+  assert [b["checkpoint"] for b in blocks] == ["model.ckpt-0", "model.ckpt-2", "model.ckpt-4"]
+  assert best is not None
+  _check(run_classifier(eval_args, timeout=150))
+  assert _read_lines(os.path.join(output_dir, "eval_results.txt")) == results
+
+
+CONFIG_30K = os.path.join(REPO_ROOT, "configs", "albert_tiny_30k.json")
+
+
 def test_run_glue_sh_on_fixture_glue_dir(tmp_path, glue_data_dir, glue_records,
                                          spm_model_file):
-  """scripts/run_glue.sh runs as-is (two invocations per task) and prints the summary."""
+  """scripts/run_glue.sh runs as-is (two invocations per task) and prints the summary, with
+  the README's tiny-model recipe (configs/albert_tiny_30k.json, whose vocabulary fits the
+  30k SentencePiece model the README names; here the fixture's smaller model)."""
   output_dir = str(tmp_path / "glue_out")
   env = _env()
   env.update({"GLUE_DIR": glue_data_dir, "SPM_MODEL_FILE": spm_model_file,
-              "ALBERT_CONFIG_FILE": TINY_CONFIG, "OUTPUT_DIR": output_dir,
+              "ALBERT_CONFIG_FILE": CONFIG_30K, "OUTPUT_DIR": output_dir,
               "TASKS": "CoLA STS-B", "MAX_SEQ_LENGTH": str(MAX_SEQ_LENGTH),
-              "TRAIN_STEPS": "2", "TRAIN_BATCH_SIZE": "4", "PYTHON": sys.executable})
+              "TRAIN_STEPS": "2", "TRAIN_BATCH_SIZE": "4"})
+  # The script picks the repository's .venv interpreter by itself when there is one.
+  env.pop("PYTHON", None)
+  if not os.path.exists(os.path.join(REPO_ROOT, ".venv", "bin", "python")):
+    env["PYTHON"] = sys.executable
   process = subprocess.run(["bash", os.path.join(REPO_ROOT, "scripts", "run_glue.sh")],
                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=300)

@@ -5,12 +5,15 @@ tests/fixtures/run_pretraining_fixtures.py.
 """
 
 import collections
+import contextlib
 import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -340,3 +343,168 @@ def test_number_of_initialized_groups():
   assert run_pretraining.num_of_initialize_groups(config, init_from_group0=True) == 4
   del config.net_structure_type  # configs without the field (reference §2.1) still work
   assert run_pretraining.num_of_initialize_groups(config, init_from_group0=True) == 2
+
+
+def _no_checkpoint_written(output_dir):
+  return not glob.glob(os.path.join(str(output_dir), "model.ckpt*"))
+
+
+@pytest.mark.parametrize("override,feature,found,flag", [
+    ({"max_seq_length": rp_fixtures.RP_MAX_SEQ_LENGTH + 8}, "input_ids",
+     rp_fixtures.RP_MAX_SEQ_LENGTH, "--max_seq_length"),
+    ({"max_predictions_per_seq": rp_fixtures.RP_MAX_PREDICTIONS + 1}, "masked_lm_positions",
+     rp_fixtures.RP_MAX_PREDICTIONS, "--max_predictions_per_seq"),
+])
+def test_feature_length_mismatch_is_an_error_before_training(
+    tmp_path, rp_tiny_config_file, rp_records, override, feature, found, flag):
+  output_dir = tmp_path / "mismatch"
+  values = _common_flags(rp_tiny_config_file, rp_records, output_dir, num_train_steps=3)
+  values.update(override)
+  with run_pretraining_flags(**values):
+    with pytest.raises(ValueError) as raised:
+      run_pretraining.main(None)
+  message = str(raised.value)
+  assert message.startswith(rp_records[0] + ": feature %r has length %d, but %s=%d" % (
+      feature, found, flag, override[flag[2:]])), message
+  assert _no_checkpoint_written(output_dir)
+
+
+def test_empty_input_and_foreign_ids_are_errors_before_training(tmp_path, rp_tiny_config_file,
+                                                                 rp_records):
+  empty = str(tmp_path / "empty.tfrecord")
+  with tf.io.TFRecordWriter(empty):
+    pass
+  output_dir = tmp_path / "empty_out"
+  values = _common_flags(rp_tiny_config_file, rp_records, output_dir, num_train_steps=3)
+  values["input_file"] = empty
+  with run_pretraining_flags(**values):
+    with pytest.raises(ValueError, match="No records in the input: %s is empty" % empty):
+      run_pretraining.main(None)
+  assert _no_checkpoint_written(output_dir)
+
+  small_vocab_config = rp_fixtures.write_config(tmp_path / "vocab_20.json", vocab_size=20)
+  values = _common_flags(small_vocab_config, rp_records, output_dir, num_train_steps=3)
+  with run_pretraining_flags(**values):
+    with pytest.raises(ValueError, match=r"does not fit vocab_size=20"):
+      run_pretraining.main(None)
+  assert _no_checkpoint_written(output_dir)
+
+
+def test_dynamic_masking_needs_the_data_tokenizer(tmp_path, rp_tiny_config_file, rp_records,
+                                                  spm_model_file):
+  output_dir = tmp_path / "no_tokenizer"
+  values = _common_flags(rp_tiny_config_file, rp_records, output_dir, num_train_steps=3,
+                         masked_lm_budget=3)
+  with run_pretraining_flags(**values):
+    with pytest.raises(ValueError, match="needs the tokenizer the data was made with"):
+      run_pretraining.main(None)
+  # A tokenizer whose [CLS] id differs from the records' first id is the wrong one.
+  with tempfile_vocab(tmp_path, ["[PAD]", "[UNK]", "[SEP]", "[CLS]", "[MASK]"]) as vocab_file:
+    with run_pretraining_flags(**dict(values, vocab_file=vocab_file)):
+      with pytest.raises(ValueError, match=r"records start with id 2, but \[CLS\] is 3"):
+        run_pretraining.main(None)
+  assert _no_checkpoint_written(output_dir)
+
+
+@contextlib.contextmanager
+def tempfile_vocab(directory, special_tokens):
+  path = os.path.join(str(directory), "vocab_%d.txt" % len(os.listdir(str(directory))))
+  tokens = special_tokens + ["w%d" % i for i in range(len(special_tokens),
+                                                      rp_fixtures.RP_VOCAB_SIZE)]
+  with open(path, "w") as handle:
+    handle.write("\n".join(tokens) + "\n")
+  yield path
+
+
+_BUDGET_PARSE_SCRIPT = """
+import sys
+from albert import run_pretraining
+flag_values = run_pretraining.FLAGS
+for value in sys.argv[1:]:
+  flag_values.unparse_flags()
+  try:
+    flag_values(["run_pretraining", "--masked_lm_budget=" + value])
+    print("ok", value, int(flag_values.masked_lm_budget))
+  except Exception as error:
+    print("error", value, type(error).__name__, str(error).replace("\\n", " "))
+"""
+
+
+def test_masked_lm_budget_accepts_the_original_float_values():
+  result = subprocess.run([sys.executable, "-c", _BUDGET_PARSE_SCRIPT, "0.0", "0", "20",
+                           "20.0", "2.5", "-1"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-2000:]
+  lines = result.stdout.strip().splitlines()
+  assert lines[:4] == ["ok 0.0 0", "ok 0 0", "ok 20 20", "ok 20.0 20"]
+  assert lines[4].startswith("error 2.5 IllegalFlagValueError") and "whole number" in lines[4]
+  assert lines[5].startswith("error -1 IllegalFlagValueError")
+  assert "masked_lm_budget" in lines[5]
+
+
+@pytest.fixture(scope="module")
+def train_only_dir(tmp_path_factory, rp_tiny_config_file, rp_records):
+  """A run_pretraining output directory trained 6 steps without evaluation."""
+  output_dir = tmp_path_factory.mktemp("rp_train_only") / "output"
+  with run_pretraining_flags(**_common_flags(
+      rp_tiny_config_file, rp_records, output_dir, do_train=True, do_eval=False,
+      num_train_steps=6, save_checkpoints_steps=3)):
+    run_pretraining.main(None)
+  return str(output_dir)
+
+
+def test_output_dir_holds_the_config(train_only_dir, rp_tiny_config_file):
+  with open(os.path.join(train_only_dir, "albert_config.json")) as handle:
+    written = json.load(handle)
+  with open(rp_tiny_config_file) as handle:
+    assert written == json.load(handle)
+
+
+def test_eval_only_run_ends_after_the_last_checkpoint(train_only_dir, rp_tiny_config_file,
+                                                      rp_records, monkeypatch):
+  """--do_eval without training and without repeating the step count (default 125000) ends
+  once the finished run's checkpoints are evaluated, instead of waiting for step 125000."""
+  monkeypatch.setattr(run_pretraining, "EVAL_MAX_WAIT_SECONDS", 60)
+  monkeypatch.setattr(run_pretraining, "EVAL_POLL_SECONDS", 5)
+  values = _common_flags(rp_tiny_config_file, rp_records, train_only_dir, do_train=False,
+                         do_eval=True)
+  values.pop("num_train_steps", None)
+  start = time.time()
+  with run_pretraining_flags(**values):
+    run_pretraining.main(None)
+  assert time.time() - start < 50
+  results_file = os.path.join(train_only_dir, "eval_results.txt")
+  blocks = _read_eval_results(results_file)
+  assert [block["checkpoint"] for block in blocks] == ["model.ckpt-6"]
+  with open(results_file) as handle:
+    results = handle.read()
+  # A second evaluation-only run evaluates nothing and appends nothing.
+  with run_pretraining_flags(**values):
+    run_pretraining.main(None)
+  with open(results_file) as handle:
+    assert handle.read() == results
+  assert results.count("best = ") == 1
+
+
+def test_export_checkpoints_works_on_a_pretraining_directory(train_only_dir, tmp_path, caplog):
+  from albert import export_checkpoints  # pylint: disable=g-import-not-at-top
+  from absl.testing import flagsaver  # pylint: disable=g-import-not-at-top
+  caplog.set_level("INFO")
+  source = train_only_dir
+  if os.path.exists(os.path.join(source, "model.ckpt-best.index")):
+    # The evaluation test of this module may have run first: use a copy without the best.
+    source = str(tmp_path / "no_best")
+    shutil.copytree(train_only_dir, source)
+    for path in glob.glob(os.path.join(source, "model.ckpt-best*")):
+      os.remove(path)
+  export_prefix = str(tmp_path / "exported" / "model.ckpt")
+  with flagsaver.flagsaver(albert_directory=source, export_path=export_prefix):
+    export_checkpoints.main(None)
+  assert any("exporting the newest checkpoint, model.ckpt-6" in record.getMessage()
+             for record in caplog.records)
+  exported = dict(tf.train.list_variables(export_prefix))
+  assert "bert/embeddings/word_embeddings" in exported
+  assert not any(name.endswith("/adam_m") for name in exported)
+  np.testing.assert_array_equal(
+      tf.train.load_variable(export_prefix, "bert/pooler/dense/kernel"),
+      tf.train.load_variable(os.path.join(source, "model.ckpt-6"), "bert/pooler/dense/kernel"))

@@ -172,3 +172,78 @@ def test_atomic_output_writes_a_directory_and_replaces_the_old_one(tmp_path):
         handle.write(generation)
   assert os.listdir(target) == ["new.txt"]
   assert os.listdir(tmp_path) == ["exported"]
+
+
+def test_atomic_copy_file(tmp_path):
+  source = tmp_path / "spiece.model"
+  source.write_bytes(b"\x00\x01binary\xff")
+  target = tmp_path / "out" / "30k-clean.model"
+  tfrecord_utils.atomic_copy_file(str(source), str(target))
+  assert target.read_bytes() == b"\x00\x01binary\xff"
+  assert os.listdir(tmp_path / "out") == ["30k-clean.model"]  # no temporary file left
+  with pytest.raises(tf.errors.NotFoundError):
+    tfrecord_utils.atomic_copy_file(str(tmp_path / "missing"), str(target))
+  assert target.read_bytes() == b"\x00\x01binary\xff"  # the old file is untouched
+  assert os.listdir(tmp_path / "out") == ["30k-clean.model"]
+
+
+def test_file_set_identity_changes_with_any_file(tmp_path):
+  paths = []
+  for name in ("1.txt", "10.txt", "2.txt"):
+    (tmp_path / name).write_text(name, encoding="utf-8")
+    paths.append(str(tmp_path / name))
+  identity = tfrecord_utils.file_set_identity(paths)
+  assert (identity["num_files"], identity["first"], identity["last"]) == (3, paths[0], paths[2])
+  assert tfrecord_utils.file_set_identity(list(paths)) == identity
+  assert tfrecord_utils.file_set_identity(paths[::-1])["md5"] != identity["md5"]
+  assert tfrecord_utils.file_set_identity(paths[:2])["md5"] != identity["md5"]
+  (tmp_path / "10.txt").write_text("a longer text", encoding="utf-8")
+  assert tfrecord_utils.file_set_identity(paths)["md5"] != identity["md5"]
+  empty = tfrecord_utils.file_set_identity([])
+  assert (empty["num_files"], empty["first"], empty["last"]) == (0, None, None)
+def test_feature_cache_with_companion_is_rebuilt_when_the_companion_changes(tmp_path):
+  """A cache and its companion file (SQuAD's left file) are built, reused and rebuilt together."""
+  path = str(tmp_path / "predict.tf_record")
+  companion = str(tmp_path / "predict_left.jsonl")
+  builds = []
+
+  def build(tmp_cache, tmp_companions):
+    builds.append(len(builds))
+    _write(tmp_cache, 2)
+    with open(tmp_companions[0], "w") as handle:
+      handle.write("build %d\n" % len(builds))
+    return {"num_features": 2}
+
+  def ensure():
+    return tfrecord_utils.ensure_feature_cache(path, {"doc_stride": 128}, build,
+                                               companion_paths=[companion])
+
+  assert ensure() == {"num_features": 2}
+  assert ensure() == {"num_features": 2} and len(builds) == 1
+  os.remove(companion)  # the cache alone is useless: both are rebuilt
+  ensure()
+  assert len(builds) == 2 and open(companion).read() == "build 2\n"
+  with open(companion, "w") as handle:  # another file under the companion's name
+    handle.write("something else, written later\n")
+  os.utime(companion, ns=(1, 1))
+  ensure()
+  assert len(builds) == 3 and open(companion).read() == "build 3\n"
+  assert sorted(os.listdir(tmp_path)) == ["predict.tf_record",
+                                          "predict.tf_record.fingerprint.json",
+                                          "predict_left.jsonl"]
+
+  def failing_build(tmp_cache, tmp_companions):
+    _write(tmp_cache, 1)
+    with open(tmp_companions[0], "w") as handle:
+      handle.write("half")
+    raise RuntimeError("conversion failed")
+
+  with pytest.raises(RuntimeError):
+    tfrecord_utils.ensure_feature_cache(path, {"doc_stride": 64}, failing_build,
+                                        companion_paths=[companion])
+  # Nothing half-written replaced the previous files, and no temporaries are left.
+  assert open(companion).read() == "build 3\n"
+  assert len(list(tf.compat.v1.io.tf_record_iterator(path))) == 2
+  assert sorted(os.listdir(tmp_path)) == ["predict.tf_record",
+                                          "predict.tf_record.fingerprint.json",
+                                          "predict_left.jsonl"]
