@@ -42,8 +42,16 @@ TF_CONFIG = "TF_CONFIG"
 _TRAINING_TASK_TYPES = ("chief", "worker")
 
 
+# Strategies made in this process, by their settings: a runner that builds a second estimator
+# (e.g. for export) reuses the first one's strategy. Making a MultiWorkerMirroredStrategy
+# again would wait for every worker of TF_CONFIG, and the others exit after training.
+_strategies = {}
+
+
 def make_strategy(run_settings):
   """The tf.distribute strategy of `run_settings.strategy`, or None for "none".
+
+  Made once per process for the same settings (later calls return the same object).
 
   Args:
     run_settings: `estimator_utils.RunSettings`.
@@ -56,6 +64,14 @@ def make_strategy(run_settings):
   """
   if run_settings.strategy == "none":
     return None
+  key = (run_settings.strategy, run_settings.num_gpus, run_settings.num_cpu_devices)
+  if key not in _strategies:
+    _strategies[key] = _new_strategy(run_settings)
+  return _strategies[key]
+
+
+def _new_strategy(run_settings):
+  """Makes the strategy of `make_strategy`."""
   if run_settings.strategy == "multi_worker_mirrored":
     cluster_task()  # Checks TF_CONFIG, naming what is wrong with it.
     return tf.compat.v1.distribute.experimental.MultiWorkerMirroredStrategy()

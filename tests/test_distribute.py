@@ -71,7 +71,8 @@ def test_mirrored_on_two_cpu_devices_matches_one_device_at_the_same_global_batch
                                             single_dir)):
     run_pretraining.main(None)
   mirrored_dir = tmp_path / "mirrored"
-  returncode, log = scale_out_fixtures.run_pretraining_process(
+  returncode, log = scale_out_fixtures.run_runner_process(
+      "run_pretraining",
       _command_line(_flag_values(
           rp_tiny_config_file, sp_identical_records, mirrored_dir,
           init_checkpoint=single_dir / "model.ckpt-0", strategy="mirrored",
@@ -105,21 +106,27 @@ def test_mirrored_on_two_cpu_devices_matches_one_device_at_the_same_global_batch
 
 
 def test_multi_worker_mirrored_two_local_workers_write_one_checkpoint(
-    tmp_path, rp_tiny_config_file, rp_records):
-  # In fp16, so that the loss-scale decision, all-reduced across workers, and its local
-  # (unsaved) state are exercised in a real cluster too.
+    tmp_path, glue_data_dir, spm_model_file):
+  # GLUE fine-tuning in fp16 with every phase: the loss-scale decision (all-reduced across
+  # workers) and its unsaved state run in a real cluster, and the chief evaluates, predicts and
+  # exports after the other worker has left (a second estimator for the export must not wait
+  # for it).
   output_dir = tmp_path / "output"
   ports = scale_out_fixtures.free_ports(2)
   cluster = {"worker": ["127.0.0.1:%d" % port for port in ports]}
-  args = _command_line(_flag_values(
-      rp_tiny_config_file, rp_records, output_dir, strategy="multi_worker_mirrored",
-      precision="fp16", num_train_steps=4, save_checkpoints_steps=4, do_eval=False))
+  args = _command_line(dict(
+      task_name="MRPC", data_dir=glue_data_dir, output_dir=output_dir,
+      albert_config_file=scale_out_fixtures.TINY_CONFIG, spm_model_file=spm_model_file,
+      max_seq_length=32, do_train=True, do_eval=True, do_predict=True,
+      export_dir=output_dir / "export", train_step=4, save_checkpoints_steps=4,
+      train_batch_size=8, eval_batch_size=8, predict_batch_size=8, learning_rate=1e-3,
+      strategy="multi_worker_mirrored", precision="fp16"))
   processes = []
   try:
     for index in (0, 1):
       tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
-      processes.append(scale_out_fixtures.start_run_pretraining(
-          args, tmp_path / ("worker%d.log" % index), TF_CONFIG=tf_config))
+      processes.append(scale_out_fixtures.start_runner(
+          "run_classifier", args, tmp_path / ("worker%d.log" % index), TF_CONFIG=tf_config))
     for process in processes:
       process.wait(timeout=150)
   except subprocess.TimeoutExpired:
@@ -131,16 +138,18 @@ def test_multi_worker_mirrored_two_local_workers_write_one_checkpoint(
   for process, log in zip(processes, logs):
     assert process.returncode == 0, log[-3000:]
     assert "2 replicas in sync" in log
-    assert "--train_batch_size=16 is the GLOBAL batch: 8 examples per replica" in log
+    assert "--train_batch_size=8 is the GLOBAL batch: 4 examples per replica" in log
     assert "Precision fp16." in log
   assert "this worker is the chief" in logs[0]
   assert "this worker is NOT the chief" in logs[1] and "Exiting." in logs[1]
 
   # One checkpoint series, written by the chief: steps 0 and 4, every variable float32 and
-  # finite (no loss-scale state), the model trained, and the run marked finished for
-  # evaluation sweeps.
+  # finite (no loss-scale state), the model trained, the run marked finished; then the
+  # chief's evaluation, prediction and export.
   steps = sorted(int(name.split("-")[1].split(".")[0])
-                 for name in os.listdir(output_dir) if name.endswith(".index"))
+                 for name in os.listdir(output_dir)
+                 if name.startswith("model.ckpt-") and name.endswith(".index")
+                 and "best" not in name)
   assert steps == [0, 4]
   final = scale_out_fixtures.checkpoint_values(str(output_dir / "model.ckpt-4"))
   initial = scale_out_fixtures.checkpoint_values(str(output_dir / "model.ckpt-0"))
@@ -150,8 +159,19 @@ def test_multi_worker_mirrored_two_local_workers_write_one_checkpoint(
   for name, value in final.items():
     if name != "global_step":
       assert value.dtype == np.float32 and np.all(np.isfinite(value)), name
-  assert max(np.abs(final[name] - initial[name]).max() for name in final) > 0.02
+  assert max(np.abs(final[name] - initial[name]).max() for name in final) > 1e-4
   assert (output_dir / "training_finished.txt").read_text() == "global_step = 4\n"
+  assert "best = " in (output_dir / "eval_results.txt").read_text()
+  assert len((output_dir / "test_results.tsv").read_text().splitlines()) > 0
+  assert len(os.listdir(output_dir / "export")) == 1
+
+
+def test_a_process_makes_each_strategy_once():
+  settings = estimator_utils.RunSettings(strategy="mirrored")
+  strategy = distribution.make_strategy(settings)
+  assert strategy.num_replicas_in_sync == 1  # no GPU in tests: the one CPU device
+  assert distribution.make_strategy(settings) is strategy
+  assert distribution.make_strategy(estimator_utils.RunSettings()) is None
 
 
 @pytest.mark.parametrize("settings,message", [
