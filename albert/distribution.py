@@ -17,15 +17,15 @@
 Batch sizes: the runners' `--train_batch_size` stays the GLOBAL batch of one step (as on TPU,
 where it is split over the cores). Under a strategy the Estimator asks the input_fn for ONE
 replica's batch, so `replica_batch_size` divides the global batch by the number of replicas.
-Each replica's gradients are clipped and then summed across replicas (as the original does
-over TPU cores).
+Each replica clips its own gradients; they are then averaged across replicas
+(`optimization.clipped_gradients`).
 
 Evaluation, prediction and export run on one device: Estimator only distributes training here
 (`eval_distribute` stays unset), and the metric code is not replica-aware.
 
 Multi-worker: Estimator runs `MultiWorkerMirroredStrategy` only through `train_and_evaluate`
 (its distribute coordinator starts this worker's server from TF_CONFIG and wires the
-strategy); in that mode its own `evaluate`/`predict` refuse to run. `MultiWorkerEstimator`
+strategy), and in that mode its own `evaluate` refuses to run. `MultiWorkerEstimator`
 therefore trains through a second estimator configured for the cluster and evaluates,
 predicts and exports like a local run.
 """

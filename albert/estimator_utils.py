@@ -222,7 +222,7 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
   # keep its step-rate log at every 100 steps instead of every step.
   log_step_count_steps = 100 if run_settings.use_tpu else 100 * iterations_per_loop
 
-  def estimator(train_distribute=None, replica_train_batch_size=train_batch_size):
+  def make_estimator(train_distribute=None, replica_train_batch_size=train_batch_size):
     run_config = tf.compat.v1.estimator.tpu.RunConfig(
         cluster=_tpu_cluster_resolver(run_settings),
         master=run_settings.master,
@@ -247,16 +247,16 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
                  run_settings.precision, ", XLA" if run_settings.use_xla else "")
   replica_train_batch_size = distribution.replica_batch_size(train_batch_size, strategy)
   if run_settings.strategy != "multi_worker_mirrored":
-    return estimator(train_distribute=strategy,
-                     replica_train_batch_size=replica_train_batch_size)
+    return make_estimator(train_distribute=strategy,
+                          replica_train_batch_size=replica_train_batch_size)
   if not do_train:
     raise ValueError("--strategy=multi_worker_mirrored is for training; evaluate, predict or "
                      "export without it (and without TF_CONFIG).")
   _, _, is_chief = distribution.cluster_task()
-  training_estimator = estimator(train_distribute=strategy,
-                                 replica_train_batch_size=replica_train_batch_size)
+  training_estimator = make_estimator(train_distribute=strategy,
+                                      replica_train_batch_size=replica_train_batch_size)
   with distribution.without_tf_config():
-    local_estimator = estimator()
+    local_estimator = make_estimator()
   return distribution.MultiWorkerEstimator(training_estimator, local_estimator, is_chief)
 
 
@@ -327,6 +327,10 @@ def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_di
   step). The "training finished" marker (`checkpoint_utils.mark_training_finished`) lets an
   evaluation sweep stop after the last checkpoint instead of waiting for more.
 
+  In a multi-worker run (`--strategy=multi_worker_mirrored`) every worker trains, and every
+  worker but the chief then exits the process (SystemExit(0)): the runner's later phases
+  (evaluation, prediction, export) are the chief's.
+
   Args:
     estimator: the runner's estimator.
     input_fn: training input_fn.
@@ -345,8 +349,9 @@ def train(estimator, input_fn, num_train_steps, batch_size, seq_length, model_di
                                output_dir=model_dir if is_chief else None)
   estimator.train(input_fn=input_fn, max_steps=num_train_steps, hooks=[hook])
   if not is_chief:
-    # Evaluation, prediction and export write into the shared output directory; two workers
-    # doing them at once would race (the sweep prunes checkpoints). The chief does them.
+    # Deviation (docs/DEVIATIONS.md): evaluation, prediction and export write into the shared
+    # output directory; two workers doing them at once would race (the sweep prunes
+    # checkpoints). The chief does them; the other workers stop here.
     logging.info("Training done on this worker; the chief writes the checkpoints and runs "
                  "evaluation, prediction and export. Exiting.")
     raise SystemExit(0)

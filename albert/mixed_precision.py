@@ -1,24 +1,25 @@
 # Copyright 2026 The albert Authors. Licensed under the Apache License, Version 2.0.
-"""Mixed precision: which dtype the model computes in, with float32 master weights.
+"""Mixed precision: the dtype of the model's matmuls, with float32 master weights.
 
 `--precision` (estimator_utils) names one of PRECISIONS:
   fp32  everything in float32 (the original's numerics);
-  bf16  matmuls and elementwise ops of the transformer in bfloat16 (TPU, and CPUs with
-        AVX-512 BF16 / AMX); same exponent range as float32, so no loss scaling;
+  bf16  the transformer's matmuls in bfloat16 (TPU, CPUs with AVX-512 BF16 / AMX, Ampere+
+        GPUs); float32's exponent range, so no loss scaling;
   fp16  the same in float16 (GPU tensor cores); its small range needs dynamic loss scaling
         (`optimization.DynamicLossScale`).
 
 How the pieces fit:
   * The runner's model_fn is called inside `precision_scope(precision)` (estimator_utils does
-    this for the training graph), so models built there find their compute dtype with
-    `compute_dtype()` without any new argument.
+    this for the training graph), so the model finds its compute dtype with `compute_dtype()`
+    without any new argument.
   * Variables stay float32 with their original names, so checkpoints do not depend on the
     precision: `float32_master_getter` (a custom variable getter on the model's scope) creates
     the float32 variable when a layer asks for a 16-bit one and hands out a cast, whose gradient
     flows back to the float32 variable.
-  * Numerically delicate steps run in float32 (see the `dtype:` notes in modeling.py): the
-    embeddings, every LayerNorm, the attention softmax with its mask, and the heads and losses
-    (AlbertModel returns float32 outputs).
+  * Only matmul operands are 16-bit (modeling.py, marked `dtype:`): matmul outputs return to
+    float32 at once, so biases, residuals, GELU, LayerNorm, softmax, the heads and the losses
+    run in float32. That is the numerically safe choice, and on CPU also the fast one (16-bit
+    elementwise kernels are slower there than float32 ones).
 
 The scope is thread-local because tf.distribute builds each replica's graph in its own thread;
 each thread enters the scope through the same model_fn wrapper.

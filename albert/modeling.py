@@ -491,9 +491,9 @@ def layer_norm(input_tensor, name=None):
     # dtype: statistics and normalization in float32 (a 16-bit variance over a wide row loses
     # the digits that epsilon 1e-12 and the centring depend on); back to the input's dtype.
     values = tf.cast(input_tensor, tf.float32)
-    # (x - mean) / stddev * gamma + beta, centred first: the same function as contrib's
-    # x * (gamma / stddev) + (beta - mean * gamma / stddev), whose gradient graph takes ~25%
-    # longer on CPU (benchmarks/RESULTS.md).
+    # Deviation (docs/DEVIATIONS.md): (x - mean) / stddev * gamma + beta, centred first; the
+    # same function as contrib's x * (gamma / stddev) + (beta - mean * gamma / stddev), whose
+    # forward + backward graph takes about 20% longer on CPU.
     mean = tf.reduce_mean(values, axis=-1, keepdims=True)  # [..., 1]
     centered = values - mean
     variance = tf.reduce_mean(tf.square(centered), axis=-1, keepdims=True)  # [..., 1]

@@ -144,7 +144,7 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     train_optimizer = tf.compat.v1.tpu.CrossShardOptimizer(train_optimizer)
   if loss_scale is None and mixed_precision.current_precision() == "fp16":
     loss_scale = DynamicLossScale()
-  if loss_scale is not None:
+  if loss_scale is not None and not use_tpu:
     tf.compat.v1.summary.scalar("loss_scale", loss_scale.scale)
 
   trainable_variables = trainable_variables_without(excluded_tvars)
@@ -221,15 +221,15 @@ def clipped_gradients(loss, variables, colocate_gradients_with_ops=False, loss_s
   by it again before clipping; `loss_scale.gradients_are_finite` then says whether this step
   may be applied.
 
+  Under a tf.distribute strategy with R replicas in sync, each replica's clipped gradients
+  are also divided by R, so that the optimizer's sum over replicas is their mean: training at a
+  global batch size then does not depend on how many replicas share it.
+
   Args:
     loss: float Tensor of shape [].
     variables: list of N tf.Variable.
     colocate_gradients_with_ops: bool, passed to `tf.compat.v1.gradients`.
     loss_scale: optional `DynamicLossScale`.
-
-  Under a tf.distribute strategy with R replicas in sync, each replica's clipped gradients
-  are also divided by R, so that the optimizer's sum over replicas is their mean: training at a
-  global batch size then does not depend on how many replicas share it.
 
   Returns:
     list of N gradients (Tensor, IndexedSlices for gathered embeddings, or None for a
@@ -270,10 +270,11 @@ class DynamicLossScale(object):
   gradient overflows: that step is skipped and S halved. After `growth_interval` consecutive
   good steps S doubles, to find the largest safe scale again.
 
-  The state lives in two LOCAL variables, `loss_scale/scale` and `loss_scale/good_steps`:
-  they are not saved, so checkpoints of fp16 runs are those of fp32 runs (same variables, no
-  extra names to trip `init_from_checkpoint`, export or a restart in another precision). A
-  restarted run starts again from `initial_scale` and finds its scale within a few steps.
+  The state lives in two LOCAL variables, `dynamic_loss_scale/scale` and
+  `dynamic_loss_scale/good_steps`: they are not saved, so checkpoints of fp16 runs are those of
+  fp32 runs (same variables, no extra names to trip `init_from_checkpoint`, export or a restart
+  in another precision). A restarted run starts again from `initial_scale` and finds its scale
+  within a few steps. TensorBoard shows the scale as `loss_scale`.
 
   Under tf.distribute every replica makes the same decision: the replicas' overflow flags are
   summed across replicas before use.
@@ -302,7 +303,7 @@ class DynamicLossScale(object):
         shape=[], trainable=False, collections=[tf.compat.v1.GraphKeys.LOCAL_VARIABLES],
         # Every replica assigns the same value; keep one.
         aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
-    with tf.compat.v1.variable_scope("loss_scale"):
+    with tf.compat.v1.variable_scope("dynamic_loss_scale"):
       self.scale = tf.compat.v1.get_variable(
           "scale", dtype=tf.float32,
           initializer=tf.compat.v1.constant_initializer(initial_scale), **variable_settings)

@@ -25,7 +25,7 @@ from tests.fixtures.run_pretraining_fixtures import run_pretraining_flags
 BATCH_SIZE = 8
 SEQ_LENGTH = 16
 NUM_MASKED = 3
-TINY_CONFIG = os.path.join(model_fixtures.CONFIGS_DIR, "albert_tiny_test.json")
+TINY_CONFIG = scale_out_fixtures.TINY_CONFIG
 
 
 def _pretraining_graph(config, precision, loss_scale=None, learning_rate=1e-3):
@@ -123,7 +123,7 @@ def test_16_bit_training_keeps_float32_variables_and_tracks_fp32(
 def _scale_state(session):
   graph = session.graph
   scale, good_steps = [v for v in graph.get_collection(tf.compat.v1.GraphKeys.LOCAL_VARIABLES)
-                       if v.op.name.startswith("loss_scale/")]
+                       if v.op.name.startswith("dynamic_loss_scale/")]
   return session.run([scale, good_steps])
 
 
@@ -136,6 +136,7 @@ def _trained_state(session):
 
 def test_fp16_overflow_skips_the_step_and_halves_the_scale(tiny_albert_config):
   graph, ops = _pretraining_graph(tiny_albert_config, "fp16")
+  assert graph.get_operation_by_name("loss_scale").type == "ScalarSummary"  # TensorBoard tag
   with _session(graph) as session:
     assert _scale_state(session) == [2.0 ** 15, 0]
     for step in range(3):
