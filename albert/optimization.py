@@ -124,8 +124,8 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       the global step still counts it, as it consumed a batch) and the scale is halved.
 
   Each replica (TPU core or tf.distribute replica) clips its own gradients before they are
-  combined across replicas: summed over TPU cores, as in the original; averaged over
-  tf.distribute replicas (`clipped_gradients`).
+  averaged across replicas: by `CrossShardOptimizer` over TPU cores (its default reduction,
+  as in the original), by `clipped_gradients` over tf.distribute replicas.
 
   Returns:
     `train_op` (an Operation that updates the variables and increments the global step by
@@ -243,9 +243,9 @@ def clipped_gradients(loss, variables, colocate_gradients_with_ops=False, loss_s
   if loss_scale is not None:
     gradients = loss_scale.unscale(gradients)
   gradients, _ = tf.clip_by_global_norm(gradients, clip_norm=GRADIENT_CLIP_NORM)
-  # Deviation (docs/DEVIATIONS.md): the original sums the replicas' gradients (TPU cores;
-  # TPUEstimator runs outside tf.distribute, where there is 1 replica here, and keeps that);
-  # under tf.distribute they are averaged, TensorFlow's own convention.
+  # The mean over replicas, as CrossShardOptimizer takes over TPU cores (on TPU there is one
+  # tf.distribute replica here, and CrossShardOptimizer averages): N replicas at a global
+  # batch B then train like one device at batch B.
   num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
   if num_replicas > 1:
     gradients = [_scale_gradient(gradient, 1.0 / num_replicas) for gradient in gradients]
