@@ -101,8 +101,10 @@ def test_mirrored_on_two_cpu_devices_matches_one_device_at_the_same_global_batch
     np.testing.assert_allclose(mirrored[name], single[name], atol=1e-3, rtol=0, err_msg=name)
   single_eval, mirrored_eval = _eval_losses(single_dir), _eval_losses(mirrored_dir)
   assert single_eval.keys() == mirrored_eval.keys() and single_eval
+  # The weight differences above move the evaluated losses by a few 1e-5 relative (2.5e-5
+  # was seen on a loaded machine); a wrong reduction moves them by percents.
   for key in single_eval:
-    assert mirrored_eval[key] == pytest.approx(single_eval[key], rel=2e-5), key
+    assert mirrored_eval[key] == pytest.approx(single_eval[key], rel=2e-4), key
 
 
 def test_multi_worker_mirrored_two_local_workers_write_one_checkpoint(
