@@ -105,9 +105,7 @@ def export_checkpoint(albert_config, checkpoint_path, export_path):
 def main(_):
   flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
-  for name in ("albert_directory", "export_path"):
-    if not getattr(FLAGS, name):
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("albert_directory", "export_path")
   albert_config, _ = export_utils.load_directory_config(FLAGS.albert_directory)
   checkpoint_path = export_utils.checkpoint_to_export(
       FLAGS.albert_directory, FLAGS.checkpoint_name,

@@ -164,9 +164,7 @@ def export_hf_directory(config, checkpoint, output_dir, spm_model_file=None, voc
 def main(_):
   flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
-  for name in ("albert_config_file", "init_checkpoint", "output_dir"):
-    if not getattr(FLAGS, name):
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("albert_config_file", "init_checkpoint", "output_dir")
   config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
   export_hf_directory(config, FLAGS.init_checkpoint, FLAGS.output_dir,
                       spm_model_file=FLAGS.spm_model_file, vocab_file=FLAGS.vocab_file,

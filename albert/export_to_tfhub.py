@@ -155,9 +155,7 @@ def validate_flags_or_throw():
   Returns:
     `ExportSources`.
   """
-  for name in ("albert_directory", "export_path"):
-    if not FLAGS[name].value:
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("albert_directory", "export_path")
   albert_config, config_file = export_utils.load_directory_config(FLAGS.albert_directory)
   checkpoint_path = export_utils.checkpoint_to_export(
       FLAGS.albert_directory, FLAGS.checkpoint_name,

@@ -59,6 +59,16 @@ def define_flag(define, name, default, help_text, module_name=None, **kwargs):
   define(name, default, help=help_text, module_name=_owner_module_name(module_name), **kwargs)
 
 
+def require_flags(*names, flag_values=FLAGS):
+  """Raises ValueError naming the first of the flags `names` that is not set (None or empty).
+
+  Entry points call it first in `main`, before anything is read or written.
+  """
+  for name in names:
+    if not flag_values[name].value:
+      raise ValueError("--%s is required." % name)
+
+
 # The flags shared by the fine-tuning runners: name -> (define function, help text, bounds).
 # Names, types and help follow the original runners; defaults come from each runner.
 _FINE_TUNING_FLAGS = {
@@ -112,22 +122,42 @@ _FINE_TUNING_FLAGS = {
 }
 
 
+# The defaults every original fine-tuning runner gives these flags; each runner gets them.
+COMMON_FINE_TUNING_DEFAULTS = {
+    "albert_config_file": None,
+    "vocab_file": None,
+    # Deviation (docs/DEVIATIONS.md): not a required flag; one tokenizer source is enough.
+    "spm_model_file": None,
+    "output_dir": None,
+    "init_checkpoint": None,
+    "albert_hub_module_handle": None,
+    "do_lower_case": True,
+}
+
+
 def define_fine_tuning_flags(defaults, module_name=None):
-  """Defines the shared fine-tuning flags named in `defaults`, with those defaults.
+  """Defines the common fine-tuning flags and those named in `defaults`, with those defaults.
 
   Args:
-    defaults: dict flag name -> this runner's default; every name must be a key of the shared
-      table (`fine_tuning_flag_names()`).
+    defaults: dict flag name -> this runner's default, for the shared flags whose default
+      differs between runners or that not every runner has (e.g. `max_seq_length`,
+      `data_dir`); entries may also override `COMMON_FINE_TUNING_DEFAULTS`. Every name must be
+      a key of the shared table (`fine_tuning_flag_names()`).
     module_name: the runner to credit; default: the calling module.
+
+  Returns:
+    dict flag name -> default of every flag defined for this runner.
   """
   if module_name is None:
     module_name = sys._getframe(1).f_globals.get("__name__")  # pylint: disable=protected-access
+  defaults = dict(COMMON_FINE_TUNING_DEFAULTS, **defaults)
   for name, default in defaults.items():
     if name not in _FINE_TUNING_FLAGS:
       raise KeyError("%r is not a shared fine-tuning flag (known: %s)" %
                      (name, ", ".join(sorted(_FINE_TUNING_FLAGS))))
     define, help_text, bounds = _FINE_TUNING_FLAGS[name]
     define_flag(define, name, default, help_text, module_name=module_name, **bounds)
+  return defaults
 
 
 def fine_tuning_flag_names():

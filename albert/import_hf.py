@@ -282,9 +282,7 @@ def import_hf_directory(hf_dir, output_dir, checkpoint_name=checkpoint_utils.BES
 def main(_):
   flag_utils.apply_runner_defaults()
   logging.set_verbosity(logging.INFO)
-  for name in ("hf_dir", "output_dir"):
-    if not getattr(FLAGS, name):
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("hf_dir", "output_dir")
   import_hf_directory(FLAGS.hf_dir, FLAGS.output_dir, FLAGS.checkpoint_name)
 
 

@@ -38,17 +38,10 @@ from albert import tfrecord_utils
 
 logging = tf.compat.v1.logging
 
-# The original run_classifier's defaults of the flags all fine-tuning runners share.
+# The original run_classifier's defaults of the shared fine-tuning flags whose defaults
+# differ between runners (the common ones: flag_utils.COMMON_FINE_TUNING_DEFAULTS).
 FLAG_DEFAULTS = {
     "data_dir": None,
-    "albert_config_file": None,
-    "vocab_file": None,
-    # Deviation (docs/DEVIATIONS.md): not a required flag; one tokenizer source is enough.
-    "spm_model_file": None,
-    "output_dir": None,
-    "init_checkpoint": None,
-    "albert_hub_module_handle": None,
-    "do_lower_case": True,
     "max_seq_length": 512,
     "do_train": False,
     "do_eval": False,
@@ -120,9 +113,7 @@ def validate_flags_or_throw():
   if not (FLAGS.do_train or FLAGS.do_eval or FLAGS.do_predict or FLAGS.export_dir):
     raise ValueError("At least one of `do_train`, `do_eval`, `do_predict' or `export_dir` "
                      "must be True.")
-  for name in ("data_dir", "task_name", "output_dir"):
-    if not FLAGS[name].value:
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("data_dir", "task_name", "output_dir")
   task_name = FLAGS.task_name.lower()
   # Validates the task name first (its error lists the valid names).
   classifier_utils.get_processor(task_name, use_spm=False, do_lower_case=FLAGS.do_lower_case)

@@ -377,9 +377,7 @@ def validate_flags_or_throw():
   """
   if not FLAGS.do_train and not FLAGS.do_eval:
     raise ValueError("At least one of `do_train` or `do_eval` must be True.")
-  for name in ("albert_config_file", "input_file", "output_dir"):
-    if not getattr(FLAGS, name):
-      raise ValueError("--%s is required." % name)
+  flag_utils.require_flags("albert_config_file", "input_file", "output_dir")
   albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
   fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config,
                                          FLAGS.albert_config_file)

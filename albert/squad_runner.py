@@ -40,16 +40,9 @@ from albert import tfrecord_utils
 logging = tf.compat.v1.logging
 FLAGS = flags.FLAGS
 
-# The original SQuAD runners' defaults of the flags all fine-tuning runners share.
+# The original SQuAD runners' defaults of the shared fine-tuning flags whose defaults differ
+# between runners (the common ones: flag_utils.COMMON_FINE_TUNING_DEFAULTS).
 FLAG_DEFAULTS = {
-    "albert_config_file": None,
-    "vocab_file": None,
-    # Deviation (docs/DEVIATIONS.md): not a required flag; one tokenizer source is enough.
-    "spm_model_file": None,
-    "output_dir": None,
-    "init_checkpoint": None,
-    "albert_hub_module_handle": None,
-    "do_lower_case": True,
     "max_seq_length": 384,
     "do_train": False,
     "do_predict": False,
@@ -138,8 +131,7 @@ def validate_flags_or_throw(is_v2, can_export=False):
   if not (FLAGS.do_train or FLAGS.do_predict or (can_export and FLAGS.export_dir)):
     raise ValueError("At least one of `do_train` or `do_predict`%s must be True." %
                      (" or `export_dir`" if can_export else ""))
-  if not FLAGS.output_dir:
-    raise ValueError("--output_dir is required.")
+  flag_utils.require_flags("output_dir")
   if FLAGS.do_train and not FLAGS.train_file:
     raise ValueError("If `do_train` is True, then `train_file` must be specified.")
   if FLAGS.do_predict and not FLAGS.predict_file:

@@ -58,3 +58,47 @@ def test_each_runner_gets_its_own_defaults_in_one_process():
   pretraining = "albert.run_pretraining [0.00176, 512, True, 'lamb', 5000, 7]"
   classifier = "albert.run_classifier [5e-05, 512, False, 'adamw', 1000, 7]"
   assert result.stdout.strip().splitlines() == [pretraining, classifier, pretraining]
+
+
+def test_require_flags_names_the_first_missing_flag():
+  from absl import flags  # pylint: disable=import-outside-toplevel
+  from albert import flag_utils  # pylint: disable=import-outside-toplevel
+  flag_values = flags.FlagValues()
+  flags.DEFINE_string("given", "x", "", flag_values=flag_values)
+  flags.DEFINE_string("empty", "", "", flag_values=flag_values)
+  flags.DEFINE_string("missing", None, "", flag_values=flag_values)
+  flag_values(["test"])
+  flag_utils.require_flags("given", flag_values=flag_values)
+  for names, named in ((("given", "empty", "missing"), "--empty"),
+                       (("missing", "empty"), "--missing")):
+    try:
+      flag_utils.require_flags(*names, flag_values=flag_values)
+    except ValueError as error:
+      assert str(error) == named + " is required."
+    else:
+      raise AssertionError("no error for %s" % (names,))
+
+
+_COMMON_DEFAULTS_SCRIPT = r"""
+from absl import flags
+from albert import flag_utils
+import albert.run_race
+import albert.run_squad_v2
+FLAGS = flags.FLAGS
+FLAGS(["test"])
+for runner in ("albert.run_race", "albert.run_squad_v2"):
+  print(runner, sorted(name for name in flag_utils.COMMON_FINE_TUNING_DEFAULTS
+                       if flag_utils._RUNNER_DEFAULTS[runner].get(name, "absent")
+                       == flag_utils.COMMON_FINE_TUNING_DEFAULTS[name]))
+print(FLAGS.find_module_defining_flag("spm_model_file"), FLAGS["do_lower_case"].default)
+"""
+
+
+def test_every_fine_tuning_runner_gets_the_common_defaults():
+  result = subprocess.run([sys.executable, "-c", _COMMON_DEFAULTS_SCRIPT], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-2000:]
+  common = str(sorted(["albert_config_file", "albert_hub_module_handle", "do_lower_case",
+                       "init_checkpoint", "output_dir", "spm_model_file", "vocab_file"]))
+  assert result.stdout.strip().splitlines() == [
+      "albert.run_race " + common, "albert.run_squad_v2 " + common, "albert.run_race True"]
