@@ -79,11 +79,12 @@ def test_estimator_trains_on_cpu_and_writes_checkpoints(tmp_path, caplog):
   progress = [r.getMessage() for r in caplog.records if "examples/sec" in r.getMessage()
               and r.getMessage().startswith("step ")]
   # Logged every 2 steps after the first fetch (the fetched step may read either side of the
-  # concurrent increment, so the exact steps vary by one).
-  assert len(progress) == 2
+  # concurrent increment, so the exact steps vary by one: 2, 4, 6 or 3, 5).
+  assert len(progress) in (2, 3)
   steps = [int(line.split("/")[0].split()[1]) for line in progress]
-  assert steps[0] in (2, 3) and steps[1] - steps[0] >= 2 and all(line.split(":")[0].endswith(
-      "/6") for line in progress)
+  assert steps[0] in (2, 3) and steps[-1] <= 6 and all(
+      later - earlier >= 2 for earlier, later in zip(steps, steps[1:]))
+  assert all(line.split(":")[0].endswith("/6") for line in progress)
   assert "loss = " in progress[0] and "tokens/sec" in progress[0] and "ETA" in progress[0]
 
 
