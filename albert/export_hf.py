@@ -13,7 +13,9 @@ r"""Exports an ALBERT checkpoint as a Hugging Face model directory (safetensors,
   spiece.model           (or vocab.txt for --vocab_file) and tokenizer_config.json
 
 The architecture follows the heads in the checkpoint: run_classifier's `output_weights` ->
-AlbertForSequenceClassification; `cls/predictions` and `cls/seq_relationship` ->
+AlbertForSequenceClassification (with --multiple_choice, run_race's [1, H] `output_weights` ->
+AlbertForMultipleChoice: the checkpoint cannot tell it from STS-B's one-output regression head);
+`cls/predictions` and `cls/seq_relationship` ->
 AlbertForPreTraining; `cls/predictions` only -> AlbertForMaskedLM; none -> AlbertModel.
 Optimizer slots are left out. With embedding_size == hidden_size our model has no
 embedding-to-hidden projection while Hugging Face always applies one: the identity is written.
@@ -55,10 +57,31 @@ flag_utils.define_flag(
 flag_utils.define_flag(
     flags.DEFINE_bool, "do_lower_case", True,
     "Whether the tokenizer lower-cases its input; written to tokenizer_config.json.")
+flag_utils.define_flag(
+    flags.DEFINE_bool, "multiple_choice", False,
+    "The checkpoint is run_race's (its output_weights [1, H] score each choice): export it as "
+    "AlbertForMultipleChoice rather than as a one-output AlbertForSequenceClassification "
+    "(a regression head, as STS-B's).")
 
 
-def _architecture(heads):
-  """The transformers class whose parameters are exactly the checkpoint's heads."""
+def _architecture(heads, num_labels, multiple_choice):
+  """The transformers class whose parameters are exactly the checkpoint's heads.
+
+  Args:
+    heads: the head names `hf_tensors_from_checkpoint` found.
+    num_labels: rows of the classifier head's `output_weights`, or None.
+    multiple_choice: whether the classifier head is run_race's choice scorer.
+
+  Raises:
+    ValueError: `multiple_choice` without a one-row classifier head.
+  """
+  if multiple_choice:
+    if "classifier" not in heads or num_labels != 1:
+      raise ValueError("--multiple_choice needs run_race's head, output_weights of shape "
+                       "[1, hidden_size]; this checkpoint has %s." %
+                       ("output_weights with %d rows" % num_labels if "classifier" in heads
+                        else "no output_weights"))
+    return "AlbertForMultipleChoice"
   if "classifier" in heads:
     return "AlbertForSequenceClassification"
   if "masked_lm" in heads and "sentence_order" in heads:
@@ -118,7 +141,7 @@ def _tokenizer_files(spm_model_file, vocab_file, do_lower_case, config):
 
 
 def export_hf_directory(config, checkpoint, output_dir, spm_model_file=None, vocab_file=None,
-                        do_lower_case=True):
+                        do_lower_case=True, multiple_choice=False):
   """Writes a Hugging Face ALBERT directory for one of our checkpoints.
 
   Args:
@@ -128,6 +151,7 @@ def export_hf_directory(config, checkpoint, output_dir, spm_model_file=None, voc
     spm_model_file: optional SentencePiece model, copied as spiece.model.
     vocab_file: optional WordPiece vocab (used when there is no spm_model_file).
     do_lower_case: recorded in tokenizer_config.json.
+    multiple_choice: export the classifier head as AlbertForMultipleChoice (run_race's).
 
   Returns:
     dict with "architecture", "heads" and "weights_file".
@@ -139,7 +163,7 @@ def export_hf_directory(config, checkpoint, output_dir, spm_model_file=None, voc
   safetensors = hf_conversion.import_safetensors()
   hf_tensors, heads, num_labels = hf_conversion.hf_tensors_from_checkpoint(
       config, read_checkpoint(checkpoint), checkpoint)
-  architecture = _architecture(heads)
+  architecture = _architecture(heads, num_labels, multiple_choice)
   hf_config = hf_conversion.hf_config_dict(
       config, architecture, num_labels if architecture.endswith("Classification") else None)
   tokenizer_files, tokenizer_config = _tokenizer_files(spm_model_file, vocab_file,
@@ -168,7 +192,8 @@ def main(_):
   config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
   export_hf_directory(config, FLAGS.init_checkpoint, FLAGS.output_dir,
                       spm_model_file=FLAGS.spm_model_file, vocab_file=FLAGS.vocab_file,
-                      do_lower_case=FLAGS.do_lower_case)
+                      do_lower_case=FLAGS.do_lower_case,
+                      multiple_choice=FLAGS.multiple_choice)
 
 
 if __name__ == "__main__":

@@ -356,3 +356,62 @@ def test_command_lines_work_without_torch(hf_albert_dir_factory, tmp_path, spm_m
   with open(os.path.join(exported, "spiece.model"), "rb") as handle:
     with open(spm_model_file, "rb") as original:
       assert handle.read() == original.read()
+
+
+def test_imported_multiple_choice_head_scores_choices_like_hugging_face(hf_albert_dir_factory,
+                                                                        tmp_path):
+  """AlbertForMultipleChoice's `classifier` [1, H] becomes run_race's head: the same logits
+  over the choices, to 1e-5, for B questions x C choices x L tokens (padded rows included)."""
+  hf_dir, hf_model = hf_albert_dir_factory("hf_race", model_class="AlbertForMultipleChoice",
+                                           seed=11)
+  imported = import_hf.import_hf_directory(hf_dir, str(tmp_path / "imported"))
+  assert imported["heads"] == ["classifier"]
+  tensors = _checkpoint_tensors(imported["checkpoint"])
+  assert tensors["output_weights"].shape == (1, hf_model.config.hidden_size)
+
+  from albert import race_utils  # pylint: disable=import-outside-toplevel
+  num_questions, num_choices = 2, 4
+  config = modeling.AlbertConfig.from_json_file(imported["config_file"])
+  flat = random_albert_inputs(config, batch_size=num_questions * num_choices,
+                              seq_length=MAX_SEQ_LENGTH, seed=5)  # [B*C, L] each
+  with tf.Graph().as_default():
+    placeholders = {name: tf.compat.v1.placeholder(tf.int32, [num_questions,
+                                                              num_choices * MAX_SEQ_LENGTH])
+                    for name in ("input_ids", "input_mask", "token_type_ids")}
+    logits = race_utils.create_model(
+        config, False, placeholders["input_ids"], placeholders["input_mask"],
+        placeholders["token_type_ids"], tf.zeros([num_questions], tf.int32),
+        num_labels=num_choices, use_one_hot_embeddings=False, max_seq_length=MAX_SEQ_LENGTH,
+        dropout_prob=0.1, hub_module=None)[3]
+    with tf.compat.v1.Session() as session:
+      tf.compat.v1.train.Saver().restore(session, imported["checkpoint"])
+      ours = session.run(logits, {placeholders[name]: flat[name].reshape(
+          num_questions, num_choices * MAX_SEQ_LENGTH) for name in placeholders})
+  hf_feeds = {hf_name: torch.from_numpy(flat[name].astype(np.int64).reshape(
+      num_questions, num_choices, MAX_SEQ_LENGTH))  # [B, C, L]
+              for name, hf_name in (("input_ids", "input_ids"), ("input_mask", "attention_mask"),
+                                    ("token_type_ids", "token_type_ids"))}
+  with torch.no_grad():
+    theirs = hf_model(**hf_feeds).logits.numpy()
+  assert ours.shape == theirs.shape == (num_questions, num_choices)
+  assert np.abs(theirs - theirs.mean()).max() > 1e-3  # the choices really score differently
+  np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+
+  # And back: --multiple_choice exports the [1, H] head as AlbertForMultipleChoice, whose
+  # logits are the original model's; without it, the checkpoint would read as a 1-output
+  # (regression) sequence classifier.
+  exported = export_hf.export_hf_directory(config, imported["checkpoint"],
+                                           str(tmp_path / "exported"), multiple_choice=True)
+  assert exported["architecture"] == "AlbertForMultipleChoice"
+  reloaded = transformers.AlbertForMultipleChoice.from_pretrained(str(tmp_path / "exported"))
+  reloaded.eval()
+  with torch.no_grad():
+    again = reloaded(**hf_feeds).logits.numpy()
+  np.testing.assert_allclose(again, theirs, atol=1e-6, rtol=0)
+  with pytest.raises(ValueError, match=r"--multiple_choice needs run_race's head.*no "
+                                       r"output_weights"):
+    pretraining_dir, _ = hf_albert_dir_factory("hf_pretraining", seed=12)
+    pretraining = import_hf.import_hf_directory(pretraining_dir, str(tmp_path / "pretraining"))
+    export_hf.export_hf_directory(config, pretraining["checkpoint"], str(tmp_path / "refused"),
+                                  multiple_choice=True)
+  assert not os.path.exists(str(tmp_path / "refused"))
