@@ -69,6 +69,18 @@ def require_flags(*names, flag_values=FLAGS):
       raise ValueError("--%s is required." % name)
 
 
+def require_one_of(*names, flag_values=FLAGS):
+  """Raises ValueError unless at least one of the flags `names` is set (true or non-empty).
+
+  The message follows the original runners': "At least one of `do_train`, ... must be True."
+  """
+  if not any(flag_values[name].value for name in names):
+    quoted = ["`%s`" % name for name in names]
+    listed = quoted[0] if len(quoted) == 1 else "%s or %s" % (", ".join(quoted[:-1]),
+                                                              quoted[-1])
+    raise ValueError("At least one of %s must be True." % listed)
+
+
 # The flags shared by the fine-tuning runners: name -> (define function, help text, bounds).
 # Names, types and help follow the original runners; defaults come from each runner.
 _FINE_TUNING_FLAGS = {

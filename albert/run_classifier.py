@@ -110,9 +110,7 @@ def validate_flags_or_throw():
   Returns:
     `Task`.
   """
-  if not (FLAGS.do_train or FLAGS.do_eval or FLAGS.do_predict or FLAGS.export_dir):
-    raise ValueError("At least one of `do_train`, `do_eval`, `do_predict' or `export_dir` "
-                     "must be True.")
+  flag_utils.require_one_of("do_train", "do_eval", "do_predict", "export_dir")
   flag_utils.require_flags("data_dir", "task_name", "output_dir")
   task_name = FLAGS.task_name.lower()
   # Validates the task name first (its error lists the valid names).

@@ -375,8 +375,7 @@ def validate_flags_or_throw():
   Returns:
     (albert_config, input_files, special_ids): special_ids is None without dynamic masking.
   """
-  if not FLAGS.do_train and not FLAGS.do_eval:
-    raise ValueError("At least one of `do_train` or `do_eval` must be True.")
+  flag_utils.require_one_of("do_train", "do_eval")
   flag_utils.require_flags("albert_config_file", "input_file", "output_dir")
   albert_config = modeling.AlbertConfig.from_json_file(FLAGS.albert_config_file)
   fine_tuning_utils.check_max_seq_length(FLAGS.max_seq_length, albert_config,

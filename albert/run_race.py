@@ -133,9 +133,7 @@ def validate_flags_or_throw():
   Returns:
     `Task`.
   """
-  if not (FLAGS.do_train or FLAGS.do_eval or FLAGS.do_predict or FLAGS.export_dir):
-    raise ValueError("At least one of `do_train`, `do_eval`, `do_predict' or `export_dir` "
-                     "must be True.")
+  flag_utils.require_one_of("do_train", "do_eval", "do_predict", "export_dir")
   flag_utils.require_flags("data_dir", "output_dir")
   if FLAGS.task_name.lower() != race_utils.TASK_NAME:
     raise ValueError("Unknown task %r; run_race only knows task_name 'race'." %

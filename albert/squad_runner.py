@@ -128,9 +128,7 @@ def validate_flags_or_throw(is_v2, can_export=False):
   Returns:
     `SquadTask`.
   """
-  if not (FLAGS.do_train or FLAGS.do_predict or (can_export and FLAGS.export_dir)):
-    raise ValueError("At least one of `do_train` or `do_predict`%s must be True." %
-                     (" or `export_dir`" if can_export else ""))
+  flag_utils.require_one_of("do_train", "do_predict", *(("export_dir",) if can_export else ()))
   flag_utils.require_flags("output_dir")
   if FLAGS.do_train and not FLAGS.train_file:
     raise ValueError("If `do_train` is True, then `train_file` must be specified.")

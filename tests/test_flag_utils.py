@@ -102,3 +102,24 @@ def test_every_fine_tuning_runner_gets_the_common_defaults():
                        "init_checkpoint", "output_dir", "spm_model_file", "vocab_file"]))
   assert result.stdout.strip().splitlines() == [
       "albert.run_race " + common, "albert.run_squad_v2 " + common, "albert.run_race True"]
+
+
+def test_require_one_of_lists_the_flags_like_the_original():
+  from absl import flags  # pylint: disable=import-outside-toplevel
+  from albert import flag_utils  # pylint: disable=import-outside-toplevel
+  flag_values = flags.FlagValues()
+  for name in ("do_train", "do_eval", "do_predict"):
+    flags.DEFINE_bool(name, False, "", flag_values=flag_values)
+  flag_values(["test", "--do_predict"])
+  flag_utils.require_one_of("do_train", "do_predict", flag_values=flag_values)
+  for names, message in (
+      (("do_train", "do_eval"), "At least one of `do_train` or `do_eval` must be True."),
+      (("do_train", "do_eval", "do_train"),
+       "At least one of `do_train`, `do_eval` or `do_train` must be True."),
+      (("do_eval",), "At least one of `do_eval` must be True.")):
+    try:
+      flag_utils.require_one_of(*names, flag_values=flag_values)
+    except ValueError as error:
+      assert str(error) == message
+    else:
+      raise AssertionError("no error for %s" % (names,))
