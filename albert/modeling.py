@@ -559,7 +559,7 @@ def assert_rank(tensor, expected_rank, name=None):
 def reshape_to_matrix(input_tensor):
   """Flattens every dimension but the last: [d_1, ..., d_n, width] -> [d_1 * ... * d_n, width].
 
-  Kept from the original's public helpers (the model itself does not need them).
+  One of the original's public helpers; `dense_layer` uses it and `reshape_from_matrix`.
 
   Args:
     input_tensor: Tensor of rank >= 2.
@@ -776,20 +776,15 @@ def dense_layer(input_tensor, output_size, activation=None, initializer=None, na
   if len(input_shape) < 2:
     raise ValueError("dense_layer %s: expected an input of rank >= 2, got shape %s" %
                      (name, input_tensor.shape))
-  input_size = input_shape[-1]
-  matrix = input_tensor
-  if len(input_shape) > 2:
-    matrix = tf.reshape(input_tensor, [-1, input_size])  # [prod(...), input_size]
   with tf.compat.v1.variable_scope(name, default_name="dense"):
     kernel = tf.compat.v1.get_variable(
-        name="kernel", shape=[input_size, output_size], initializer=initializer)
-    output = tf.matmul(matrix, kernel)  # [prod(...), output_size]
+        name="kernel", shape=[input_shape[-1], output_size], initializer=initializer)
+    output = tf.matmul(reshape_to_matrix(input_tensor), kernel)  # [prod(...), output_size]
     if use_bias:
       bias = tf.compat.v1.get_variable(
           name="bias", shape=[output_size], initializer=tf.compat.v1.zeros_initializer())
       output = tf.nn.bias_add(output, bias)
-  if len(input_shape) > 2:
-    output = tf.reshape(output, input_shape[:-1] + [output_size])  # [..., output_size]
+  output = reshape_from_matrix(output, input_shape)  # [..., output_size]
   if activation is not None:
     return activation(output)
   return output
