@@ -156,9 +156,6 @@ def define_fine_tuning_flags(defaults, module_name=None):
       `data_dir`); entries may also override `COMMON_FINE_TUNING_DEFAULTS`. Every name must be
       a key of the shared table (`fine_tuning_flag_names()`).
     module_name: the runner to credit; default: the calling module.
-
-  Returns:
-    dict flag name -> default of every flag defined for this runner.
   """
   if module_name is None:
     module_name = sys._getframe(1).f_globals.get("__name__")  # pylint: disable=protected-access
@@ -169,7 +166,6 @@ def define_fine_tuning_flags(defaults, module_name=None):
                      (name, ", ".join(sorted(_FINE_TUNING_FLAGS))))
     define, help_text, bounds = _FINE_TUNING_FLAGS[name]
     define_flag(define, name, default, help_text, module_name=module_name, **bounds)
-  return defaults
 
 
 def fine_tuning_flag_names():

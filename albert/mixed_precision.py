@@ -48,7 +48,7 @@ def check_precision(precision):
 def precision_scope(precision):
   """Models built inside compute in `precision` ("fp32", "bf16" or "fp16")."""
   check_precision(precision)
-  previous = getattr(_state, "precision", "fp32")
+  previous = current_precision()
   _state.precision = precision
   try:
     yield
