@@ -298,12 +298,13 @@ def train(task, estimator, schedule, train_metadata):
 
 
 def _final_step(schedule):
-  """The step the sweep waits for: from the schedule, else what the directory says."""
+  """The step the sweep waits for: from the schedule, else the newest checkpoint's.
+
+  (Without a schedule the sweep evaluates what is there; it also stops by itself at the
+  training-finished marker.)
+  """
   if schedule is not None:
     return schedule.num_train_steps
-  finished_step = checkpoint_utils.training_finished_step(FLAGS.output_dir)
-  if finished_step is not None:
-    return finished_step
   checkpoints = checkpoint_utils.list_checkpoints(FLAGS.output_dir)
   return checkpoints[-1][0] if checkpoints else 0
 
