@@ -107,61 +107,94 @@ def setup_ours(args):
 
   config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
   feeds = _random_inputs(config.vocab_size, args.batch_size, args.seq_length)
-  session_config = tf.compat.v1.ConfigProto(
-      intra_op_parallelism_threads=args.threads,
-      inter_op_parallelism_threads=args.inter_op_threads)
+  session_config = tf_session_config(args)
   precision = options.get("precision", "fp32")
   use_xla = options.get("xla", args.xla)
+  info = dict(tf_info(),
+              albert=os.path.dirname(os.path.dirname(os.path.abspath(modeling.__file__))),
+              bf16_matmul_gflops=round(tf_matmul_rate_fn(session_config, tf.bfloat16)()))
 
-  steps = {}
-  info = {"tensorflow": tf.__version__,
-          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
-          "albert": os.path.dirname(os.path.dirname(os.path.abspath(modeling.__file__))),
-          "bf16_matmul_gflops": round(tf_matmul_rate_fn(session_config, tf.bfloat16)())}
-  for mode in args.modes:
-    graph = tf.Graph()
-    with graph.as_default():
-      tf.compat.v1.set_random_seed(0)
-      placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
-                      for _ in range(3)]
-      # As estimator_utils does for --use_xla: the session option global_jit_level does
-      # nothing on CPU (without TF_XLA_FLAGS); jit_scope compiles on CPU and GPU.
-      xla_scope = tf.xla.experimental.jit_scope() if use_xla else contextlib.nullcontext()
-      with precision_scope(precision), xla_scope:
-        model = modeling.AlbertModel(
-            config, is_training=(mode == "training"), input_ids=placeholders[0],
-            input_mask=placeholders[1], token_type_ids=placeholders[2],
-            use_einsum=not options.get("matmul_path", args.matmul_path))
-        if mode == "inference":
-          fetch = model.get_sequence_output()
-        else:
-          loss = (tf.reduce_mean(tf.square(model.get_sequence_output())) +
-                  tf.reduce_mean(tf.square(model.get_pooled_output())))
-          fetch = optimization.create_optimizer(
-              loss, init_lr=1e-4, num_train_steps=1000000, num_warmup_steps=10,
-              use_tpu=False, optimizer="adamw")
-      init = [tf.compat.v1.global_variables_initializer(),
-              tf.compat.v1.local_variables_initializer()]
-      graph.finalize()
-    feed_dict = dict(zip(placeholders, feeds))
-    sess = tf.compat.v1.Session(graph=graph, config=session_config)
-    sess.run(init)
-    steps[mode] = (lambda sess=sess, fetch=fetch, feed_dict=feed_dict:
-                   sess.run(fetch, feed_dict))
-    if args.timeline and mode == args.timeline_mode:
-      from tensorflow.python.client import timeline
-      steps[mode]()
-      run_options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
-      run_metadata = tf.compat.v1.RunMetadata()
-      sess.run(fetch, feed_dict, options=run_options, run_metadata=run_metadata)
-      with open(args.timeline, "w") as handle:
-        handle.write(timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format())
-      info["op_time_by_type_ms"] = _op_time_by_type(run_metadata)
+  def build(mode):
+    placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
+                    for _ in range(3)]
+    # As estimator_utils does for --use_xla: the session option global_jit_level does
+    # nothing on CPU (without TF_XLA_FLAGS); jit_scope compiles on CPU and GPU.
+    xla_scope = tf.xla.experimental.jit_scope() if use_xla else contextlib.nullcontext()
+    with precision_scope(precision), xla_scope:
+      model = modeling.AlbertModel(
+          config, is_training=(mode == "training"), input_ids=placeholders[0],
+          input_mask=placeholders[1], token_type_ids=placeholders[2],
+          use_einsum=not options.get("matmul_path", args.matmul_path))
+      if mode == "inference":
+        fetch = model.get_sequence_output()
+      else:
+        loss = (tf.reduce_mean(tf.square(model.get_sequence_output())) +
+                tf.reduce_mean(tf.square(model.get_pooled_output())))
+        fetch = optimization.create_optimizer(
+            loss, init_lr=1e-4, num_train_steps=1000000, num_warmup_steps=10,
+            use_tpu=False, optimizer="adamw")
+    return fetch, dict(zip(placeholders, feeds))
+
+  steps = tf_session_steps(args.modes, build, session_config)
+  if args.timeline and args.timeline_mode in steps:
+    from tensorflow.python.client import timeline
+    step = steps[args.timeline_mode]
+    step()
+    run_options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+    run_metadata = tf.compat.v1.RunMetadata()
+    step(options=run_options, run_metadata=run_metadata)
+    with open(args.timeline, "w") as handle:
+      handle.write(timeline.Timeline(run_metadata.step_stats).generate_chrome_trace_format())
+    info["op_time_by_type_ms"] = _op_time_by_type(run_metadata)
 
   return steps, tf_matmul_rate_fn(session_config), info
 
 
 MATMUL_SIZE = 2048
+
+
+def tf_session_config(args):
+  """The ConfigProto of our sides: --threads intra-op, --inter_op_threads inter-op."""
+  import tensorflow as tf
+  return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=args.threads,
+                                  inter_op_parallelism_threads=args.inter_op_threads)
+
+
+def tf_info():
+  """The info entries every TF side reports."""
+  import tensorflow as tf
+  return {"tensorflow": tf.__version__,
+          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")}
+
+
+def tf_session_steps(modes, build_fn, session_config):
+  """One graph and Session per mode, initialized; returns {mode: step function}.
+
+  Args:
+    modes: iterable of mode names ("inference", "training").
+    build_fn: function(mode) -> (fetch, feed_dict), called inside the mode's fresh graph (with
+      random seed 0) to build the model, its placeholders and what one step runs.
+    session_config: `tf_session_config(args)`.
+
+  Returns:
+    {mode: function(**run_kwargs)} running one step (`Session.run(fetch, feed_dict,
+    **run_kwargs)`, e.g. with options/run_metadata for a trace).
+  """
+  import tensorflow as tf
+  steps = {}
+  for mode in modes:
+    graph = tf.Graph()
+    with graph.as_default():
+      tf.compat.v1.set_random_seed(0)
+      fetch, feed_dict = build_fn(mode)
+      init = [tf.compat.v1.global_variables_initializer(),
+              tf.compat.v1.local_variables_initializer()]
+      graph.finalize()
+    sess = tf.compat.v1.Session(graph=graph, config=session_config)
+    sess.run(init)
+    steps[mode] = (lambda sess=sess, fetch=fetch, feed_dict=feed_dict, **run_kwargs:
+                   sess.run(fetch, feed_dict, **run_kwargs))
+  return steps
 
 
 def tf_matmul_rate_fn(session_config, dtype=None):

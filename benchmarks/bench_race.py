@@ -71,34 +71,24 @@ def setup_ours(args):
   flat_shape = [args.batch_size, NUM_CHOICES * args.seq_length]  # the TFRecord layout
   feeds = [ids.reshape(flat_shape), mask.reshape(flat_shape), segments.reshape(flat_shape),
            labels]
-  session_config = tf.compat.v1.ConfigProto(
-      intra_op_parallelism_threads=args.threads,
-      inter_op_parallelism_threads=args.inter_op_threads)
-  steps = {}
-  for mode in _modes(args):
-    graph = tf.Graph()
-    with graph.as_default():
-      tf.compat.v1.set_random_seed(0)
-      placeholders = [tf.compat.v1.placeholder(tf.int32, flat_shape) for _ in range(3)]
-      placeholders.append(tf.compat.v1.placeholder(tf.int32, [args.batch_size]))
-      loss, _, probabilities, _, _ = race_utils.create_model(
-          config, mode == "training", *placeholders, num_labels=NUM_CHOICES,
-          use_one_hot_embeddings=False, max_seq_length=args.seq_length, dropout_prob=0.1,
-          hub_module=None)
-      if mode == "training":
-        # run_race's optimizer: AdamW, warmup + linear decay, clip 1.0.
-        fetch = optimization.create_optimizer(loss, 1e-5, 12000, 1000, False, "adamw")
-      else:
-        fetch = probabilities
-      init = tf.compat.v1.global_variables_initializer()
-      graph.finalize()
-    sess = tf.compat.v1.Session(graph=graph, config=session_config)
-    sess.run(init)
-    feed_dict = dict(zip(placeholders, feeds))
-    steps[mode] = (lambda sess=sess, fetch=fetch, feed_dict=feed_dict:
-                   sess.run(fetch, feed_dict))
-  info = {"tensorflow": tf.__version__,
-          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")}
+  session_config = bench_model.tf_session_config(args)
+
+  def build(mode):
+    placeholders = [tf.compat.v1.placeholder(tf.int32, flat_shape) for _ in range(3)]
+    placeholders.append(tf.compat.v1.placeholder(tf.int32, [args.batch_size]))
+    loss, _, probabilities, _, _ = race_utils.create_model(
+        config, mode == "training", *placeholders, num_labels=NUM_CHOICES,
+        use_one_hot_embeddings=False, max_seq_length=args.seq_length, dropout_prob=0.1,
+        hub_module=None)
+    if mode == "training":
+      # run_race's optimizer: AdamW, warmup + linear decay, clip 1.0.
+      fetch = optimization.create_optimizer(loss, 1e-5, 12000, 1000, False, "adamw")
+    else:
+      fetch = probabilities
+    return fetch, dict(zip(placeholders, feeds))
+
+  steps = bench_model.tf_session_steps(_modes(args), build, session_config)
+  info = bench_model.tf_info()
   return steps, bench_model.tf_matmul_rate_fn(session_config), info
 
 

@@ -263,9 +263,7 @@ def setup_ours(args, head):
   tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.WARN)
   config = modeling.AlbertConfig.from_json_file(args.config)
   batch = _squad_batch(config.vocab_size, args.batch_size, args.seq_length)
-  session_config = tf.compat.v1.ConfigProto(
-      intra_op_parallelism_threads=args.threads,
-      inter_op_parallelism_threads=args.inter_op_threads)
+  session_config = bench_model.tf_session_config(args)
   if head == "v1":
     model_fn = squad_models.v1_model_fn_builder(
         config, None, 5e-5, num_train_steps=1000000, num_warmup_steps=10, use_tpu=False,
@@ -275,25 +273,18 @@ def setup_ours(args, head):
         config, None, 5e-5, num_train_steps=1000000, num_warmup_steps=10, use_tpu=False,
         use_one_hot_embeddings=False, max_seq_length=args.seq_length, start_n_top=5,
         end_n_top=5, dropout_prob=0.1)
-  steps = {}
-  for mode, estimator_mode in (("inference", tf.estimator.ModeKeys.PREDICT),
-                               ("training", tf.estimator.ModeKeys.TRAIN)):
-    graph = tf.Graph()
-    with graph.as_default():
-      tf.compat.v1.set_random_seed(0)
-      placeholders = {name: tf.compat.v1.placeholder(tf.int32, value.shape, name=name)
-                      for name, value in batch.items()}
-      spec = model_fn(dict(placeholders), None, estimator_mode, {})
-      fetch = spec.train_op if mode == "training" else spec.predictions
-      init = tf.compat.v1.global_variables_initializer()
-      graph.finalize()
-    sess = tf.compat.v1.Session(graph=graph, config=session_config)
-    sess.run(init)
-    feed_dict = {placeholders[name]: value for name, value in batch.items()}
-    steps[mode] = (lambda sess=sess, fetch=fetch, feed_dict=feed_dict:
-                   sess.run(fetch, feed_dict))
-  info = {"tensorflow": tf.__version__,
-          "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")}
+  estimator_modes = {"inference": tf.estimator.ModeKeys.PREDICT,
+                     "training": tf.estimator.ModeKeys.TRAIN}
+
+  def build(mode):
+    placeholders = {name: tf.compat.v1.placeholder(tf.int32, value.shape, name=name)
+                    for name, value in batch.items()}
+    spec = model_fn(dict(placeholders), None, estimator_modes[mode], {})
+    fetch = spec.train_op if mode == "training" else spec.predictions
+    return fetch, {placeholders[name]: value for name, value in batch.items()}
+
+  steps = bench_model.tf_session_steps(estimator_modes, build, session_config)
+  info = bench_model.tf_info()
   return steps, bench_model.tf_matmul_rate_fn(session_config), info
 
 
