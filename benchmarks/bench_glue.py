@@ -170,15 +170,29 @@ def _ours_precision(side):
   return precision
 
 
-def _compare_sides(sides, args):
-  """Any sides in alternating rounds; every round's figures and the best, vs the first."""
+RATE_KEYS = ("train_examples_per_sec", "eval_examples_per_sec")
+
+
+def _alternating_rounds(sides, args):
+  """Runs the sides in turn for --rounds rounds.
+
+  Returns:
+    ({side: [each round's result]}, {side: {rate key: best round's rate}}). The best round is
+    the least disturbed by other processes on a shared machine.
+  """
   rounds = {side: [] for side in sides}
   for _ in range(args.rounds):
     for side in sides:
       rounds[side].append(_run_side(side, args))
-  keys = ("train_examples_per_sec", "eval_examples_per_sec")
-  best = {side: {key: max(run[key] for run in runs) for key in keys}
+  best = {side: {key: max(run[key] for run in runs) for key in RATE_KEYS}
           for side, runs in rounds.items()}
+  return rounds, best
+
+
+def _compare_sides(sides, args):
+  """Any sides in alternating rounds; every round's figures and the best, vs the first."""
+  rounds, best = _alternating_rounds(sides, args)
+  keys = RATE_KEYS
   print("GLUE-style sequence classification, ALBERT-base, max_seq_length %d, batch %d, %d "
         "threads; %d alternating rounds; best round (every round)." %
         (args.seq_length, args.batch_size, args.threads, args.rounds))
@@ -220,18 +234,10 @@ def main():
     _compare_sides(sides, args)
     return
 
-  # Sides alternate for --rounds rounds; the best round of each side is reported (the least
-  # disturbed by other processes on a shared machine), next to every round's figures.
-  rounds = {"ours": [], "huggingface": []}
-  for _ in range(args.rounds):
-    for side in ("ours", "huggingface"):
-      rounds[side].append(_run_side(side, args))
-  best = lambda runs, key: max(run[key] for run in runs)
-  ours = {key: best(rounds["ours"], key)
-          for key in ("train_examples_per_sec", "eval_examples_per_sec")}
-  huggingface = dict(rounds["huggingface"][0])
-  huggingface.update({key: best(rounds["huggingface"], key)
-                      for key in ("train_examples_per_sec", "eval_examples_per_sec")})
+  # The best round of each side is reported, next to every round's figures.
+  rounds, best = _alternating_rounds(sides, args)
+  ours = best["ours"]
+  huggingface = dict(rounds["huggingface"][0], **best["huggingface"])
   import platform  # pylint: disable=g-import-not-at-top
   cpu = subprocess.run("lscpu | grep 'Model name'", shell=True, stdout=subprocess.PIPE,
                        text=True).stdout.split(":", 1)[-1].strip()
