@@ -10,7 +10,7 @@ ends its model_fn with the same training tail; here each of those exists once:
   * `build_estimator`: RunConfig + TPUEstimator, with the `iterations_per_loop` rule. With
     `use_tpu=False` (the default) TPUEstimator runs the same model_fn on CPU or GPU, under a
     tf.distribute strategy when `--strategy` asks for one, with the training graph in the
-    `--precision` and XLA-compiled with `--use_xla`.
+    `--precision` and XLA-compiled with `--use_xla` (`training_graph_scope`).
   * `log_features`, `training_spec`: the start and the TRAIN tail of every model_fn (NaN
     guard, optimizer, learning-rate summary).
   * `train`: the training phase of every runner (throughput log, "training finished" marker).
@@ -32,6 +32,7 @@ from albert import checkpoint_utils
 from albert import distribution
 from albert import flag_utils
 from albert import mixed_precision
+from albert import modeling
 from albert import optimization
 
 FLAGS = flags.FLAGS
@@ -260,36 +261,52 @@ def build_estimator(model_fn, model_dir, run_settings, save_checkpoints_steps,
   return distribution.MultiWorkerEstimator(training_estimator, local_estimator, is_chief)
 
 
+@contextlib.contextmanager
+def training_graph_scope(run_settings):
+  """Builds a training graph as `run_settings` asks: precision, XLA, training kernels.
+
+  Models built inside compute in `--precision` (`mixed_precision.precision_scope`), are
+  XLA-compiled whole with `--use_xla`, and otherwise (CPU/GPU) get the faster GELU and
+  LayerNorm of `modeling.training_kernels_scope`. On TPU only the precision applies: TPU
+  programs are compiled whole anyway.
+
+  Args:
+    run_settings: `RunSettings`.
+  """
+  # jit_scope marks every op of the training step (and its gradients) for XLA; ops XLA
+  # cannot compile (assertions, summaries) stay outside the clusters. The session option
+  # global_jit_level does nothing on CPU without TF_XLA_FLAGS, jit_scope works on both.
+  xla_scope = (tf.xla.experimental.jit_scope() if run_settings.use_xla
+               else contextlib.nullcontext())
+  training_kernels = not (run_settings.use_tpu or run_settings.use_xla)
+  with mixed_precision.precision_scope(run_settings.precision), xla_scope, \
+      modeling.training_kernels_scope(training_kernels):
+    yield
+
+
 def training_graph_model_fn(model_fn, run_settings):
-  """The model_fn `build_estimator` gives the Estimator: TRAIN in the precision, XLA if asked.
+  """The model_fn `build_estimator` gives the Estimator: TRAIN inside `training_graph_scope`.
 
   Public for code that drives a model_fn without an Estimator (benchmarks), so that it builds
   the same training graph.
 
-  Evaluation, prediction and export (PREDICT mode) build the float32 graph without XLA, so
-  metrics and SavedModels do not depend on how the checkpoint was trained.
+  Evaluation, prediction and export (PREDICT mode) build the plain float32 graph, so metrics
+  and SavedModels do not depend on how the checkpoint was trained.
 
   Args:
     model_fn: model_fn(features, labels, mode, params[, config]).
     run_settings: `RunSettings`.
 
   Returns:
-    model_fn itself for fp32 without XLA, else a wrapper with the same arguments.
+    A model_fn with the same arguments.
   """
-  if run_settings.precision == "fp32" and not run_settings.use_xla:
-    return model_fn
   takes_config = "config" in inspect.signature(model_fn).parameters
 
   def training_graph_model_fn(features, labels, mode, params, config=None):
     kwargs = {"config": config} if takes_config else {}
     if mode != tf.estimator.ModeKeys.TRAIN:
       return model_fn(features, labels, mode, params, **kwargs)
-    # jit_scope marks every op of the training step (and its gradients) for XLA; ops XLA
-    # cannot compile (assertions, summaries) stay outside the clusters. The session option
-    # global_jit_level does nothing on CPU without TF_XLA_FLAGS, jit_scope works on both.
-    xla_scope = (tf.xla.experimental.jit_scope() if run_settings.use_xla
-                 else contextlib.nullcontext())
-    with mixed_precision.precision_scope(run_settings.precision), xla_scope:
+    with training_graph_scope(run_settings):
       return model_fn(features, labels, mode, params, **kwargs)
 
   return training_graph_model_fn

@@ -12,9 +12,10 @@ step of each side; medians are printed too.
 Sides (--sides, comma-separated; ratios are relative to the first): `hf`, or `ours` with
 options after a colon, joined by "+": `precision=bf16|fp16` (the training graph as
 run_*.py --precision builds it; inference too here), `xla` (tf.xla.experimental.jit_scope
-around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `repo=PATH` (the
-albert package of another checkout, e.g. main, for before/after comparisons), `env=NAME=VALUE`
-(an environment variable of that side's process).
+around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `plain_kernels`
+(the training graph without modeling.training_kernels_scope, for before/after), `repo=PATH`
+(the albert package of another checkout, e.g. main, for before/after comparisons),
+`env=NAME=VALUE` (an environment variable of that side's process).
 
 --clock=cpu times process CPU seconds (all threads) instead of wall seconds: on a machine
 shared with other jobs, wall time grows with their load while CPU time mostly measures the
@@ -67,10 +68,10 @@ def _time_steps(step, steps):
   return times
 
 
-def _matmul_gflops(matmul, size):
-  """Best-of-10 rate of one [size, size] x [size, size] matmul."""
+def _matmul_gflops(matmul, size, repeats=10):
+  """Best-of-`repeats` rate of one [size, size] x [size, size] matmul (after one warm-up)."""
   matmul()
-  return 2.0 * size ** 3 / min(_time_steps(matmul, 10)) / 1e9
+  return 2.0 * size ** 3 / min(_time_steps(matmul, repeats)) / 1e9
 
 
 def parse_side(spec):
@@ -80,7 +81,7 @@ def parse_side(spec):
   for option in filter(None, option_text.split("+")):
     name, _, value = option.partition("=")
     options[name] = value or True
-  unknown = set(options) - {"precision", "xla", "matmul_path", "repo", "env"}
+  unknown = set(options) - {"precision", "xla", "matmul_path", "plain_kernels", "repo", "env"}
   if unknown or (kind != "ours" and options):
     raise ValueError("side %r: unsupported options %s" % (spec, sorted(unknown or options)))
   return kind, options
@@ -97,6 +98,7 @@ def setup_ours(args):
   import tensorflow as tf
   options = getattr(args, "side_options", {})
   sys.path.insert(0, options.get("repo", REPO_ROOT))
+  from albert import estimator_utils
   from albert import modeling
   from albert import optimization
   try:
@@ -114,13 +116,26 @@ def setup_ours(args):
               albert=os.path.dirname(os.path.dirname(os.path.abspath(modeling.__file__))),
               bf16_matmul_gflops=round(tf_matmul_rate_fn(session_config, tf.bfloat16)()))
 
+  def graph_scope(mode):
+    """The training graph as the runners build it (estimator_utils.training_graph_scope)."""
+    if mode == "training" and hasattr(estimator_utils, "training_graph_scope"):
+      return estimator_utils.training_graph_scope(
+          estimator_utils.RunSettings(precision=precision, use_xla=bool(use_xla)))
+    # Inference, or a checkout from before training_graph_scope: precision and XLA only.
+    # (The session option global_jit_level does nothing on CPU without TF_XLA_FLAGS;
+    # jit_scope compiles on CPU and GPU.)
+    scopes = contextlib.ExitStack()
+    scopes.enter_context(precision_scope(precision))
+    if use_xla:
+      scopes.enter_context(tf.xla.experimental.jit_scope())
+    return scopes
+
   def build(mode):
     placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
                     for _ in range(3)]
-    # As estimator_utils does for --use_xla: the session option global_jit_level does
-    # nothing on CPU (without TF_XLA_FLAGS); jit_scope compiles on CPU and GPU.
-    xla_scope = tf.xla.experimental.jit_scope() if use_xla else contextlib.nullcontext()
-    with precision_scope(precision), xla_scope:
+    plain_kernels = (modeling.training_kernels_scope(False) if options.get("plain_kernels")
+                     else contextlib.nullcontext())
+    with graph_scope(mode), plain_kernels:
       model = modeling.AlbertModel(
           config, is_training=(mode == "training"), input_ids=placeholders[0],
           input_mask=placeholders[1], token_type_ids=placeholders[2],
@@ -211,7 +226,7 @@ def tf_matmul_rate_fn(session_config, dtype=None):
     init = tf.compat.v1.global_variables_initializer()
   matmul_sess = tf.compat.v1.Session(graph=graph, config=session_config)
   matmul_sess.run(init)
-  return lambda: _matmul_gflops(lambda: matmul_sess.run(product), size)
+  return lambda repeats=10: _matmul_gflops(lambda: matmul_sess.run(product), size, repeats)
 
 
 def torch_matmul_rate_fn():
@@ -219,7 +234,7 @@ def torch_matmul_rate_fn():
   import torch
   a = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
   b = torch.randn(MATMUL_SIZE, MATMUL_SIZE)
-  return lambda: _matmul_gflops(lambda: torch.mm(a, b), MATMUL_SIZE)
+  return lambda repeats=10: _matmul_gflops(lambda: torch.mm(a, b), MATMUL_SIZE, repeats)
 
 
 def hf_config_from_ours(config_dict, **overrides):
@@ -324,6 +339,10 @@ def serve(args, setup_fns=None):
     command = line.split()
     if command[0] == "matmul":
       print(json.dumps(matmul_rate()), flush=True)
+    elif command[0] == "paired":  # paired MODE N: each step, then the matmul rate (best of 3)
+      pairs = [(_time_steps(steps[command[1]], 1)[0], matmul_rate(repeats=3))
+               for _ in range(int(command[2]))]
+      print(json.dumps(pairs), flush=True)
     elif command[0] in steps:
       print(json.dumps(_time_steps(steps[command[0]], int(command[1]))), flush=True)
     else:
@@ -374,7 +393,7 @@ class _Child(object):
     self.process.wait()
 
 
-def run_rounds(children, steps_per_mode, rounds):
+def run_rounds(children, steps_per_mode, rounds, paired=False):
   """Alternates the sides round by round, then closes them.
 
   Each round runs every mode on every side in turn (`steps_per_mode[mode]` timed steps each),
@@ -384,17 +403,27 @@ def run_rounds(children, steps_per_mode, rounds):
     children: dict side -> `_Child`.
     steps_per_mode: dict mode -> timed steps per round, in the order the modes run.
     rounds: number of rounds.
+    paired: also measure the matmul rate (best of 3) right after every timed step, so that
+      each step has a yardstick taken in the same machine state (`paired_shares`).
 
   Returns:
     (times, matmul): {(side, mode): per-step seconds, round after round} and
-    {side: [matmul GFLOP/s of each round]}.
+    {side: [matmul GFLOP/s of each round]}; with `paired`, matmul[(side, mode)] also holds
+    the rate measured after each step, in the order of times[(side, mode)].
   """
   times = {(side, mode): [] for side in children for mode in steps_per_mode}
   matmul = {side: [] for side in children}
+  if paired:
+    matmul.update({key: [] for key in times})
   for _ in range(rounds):
     for mode, steps in steps_per_mode.items():
       for side, child in children.items():
-        times[(side, mode)] += child.ask("%s %d" % (mode, steps))
+        if paired:
+          pairs = child.ask("paired %s %d" % (mode, steps))
+          times[(side, mode)] += [step for step, _ in pairs]
+          matmul[(side, mode)] += [rate for _, rate in pairs]
+        else:
+          times[(side, mode)] += child.ask("%s %d" % (mode, steps))
     for side, child in children.items():
       matmul[side].append(child.ask("matmul"))
   for child in children.values():
@@ -406,6 +435,17 @@ def _summary(times, batch_size):
   """(examples/sec of the fastest step, of the median step)."""
   ordered = sorted(times)
   return batch_size / ordered[0], batch_size / ordered[len(ordered) // 2]
+
+
+def paired_shares(step_flops, times, rates):
+  """(best, median) over steps of step GFLOP/s / the matmul GFLOP/s measured right after it.
+
+  On a machine whose speed drifts within a minute (this one: 200-300 GFLOP/s for the same
+  2048^3 matmul), the fastest step over the fastest matmul of a whole run mixes moments; a
+  step and the matmul measured a second later see the same machine.
+  """
+  shares = sorted(step_flops / seconds / 1e9 / rate for seconds, rate in zip(times, rates))
+  return shares[-1], shares[len(shares) // 2]
 
 
 def main():
@@ -446,7 +486,7 @@ def main():
   steps_per_round = {"inference": args.inference_steps, "training": args.training_steps}
   infos = {side: child.info for side, child in children.items()}
   times, matmul = run_rounds(
-      children, {mode: steps_per_round[mode] for mode in args.modes}, args.rounds)
+      children, {mode: steps_per_round[mode] for mode in args.modes}, args.rounds, paired=True)
 
   unit = "CPU second" if args.clock == "cpu" else "second"
   print("ALBERT-base (configs/albert_base_v2.json), batch %d, seq %d, %d threads "
@@ -461,17 +501,21 @@ def main():
     forward_flops = encoder_forward_flops(json.load(handle), args.batch_size, args.seq_length)
   flop_factor = {"inference": 1.0, "training": 3.0}  # training = forward + backward (2x)
   reference = sides[0]
-  print("| side | step | ex/s best (median) | vs %s best (median) | share of fp32 matmul |" %
-        reference)
-  print("|---|---|---|---|---|")
+  print("| side | step | ex/s best (median) | vs %s best (median) | share of fp32 matmul | "
+        "paired share best (median) |" % reference)
+  print("|---|---|---|---|---|---|")
   for mode in args.modes:
     ref_best, ref_median = _summary(times[(reference, mode)], args.batch_size)
     for side in sides:
       best, median = _summary(times[(side, mode)], args.batch_size)
       model_gflops = flop_factor[mode] * forward_flops * best / args.batch_size / 1e9
-      print("| %s | %s | %.2f (%.2f) | %.2fx (%.2fx) | %.0f%% (%.0f of %.0f GFLOP/s) |" % (
-          side, mode, best, median, best / ref_best, median / ref_median,
-          100.0 * model_gflops / max(matmul[side]), model_gflops, max(matmul[side])))
+      paired_best, paired_median = paired_shares(
+          flop_factor[mode] * forward_flops, times[(side, mode)], matmul[(side, mode)])
+      print("| %s | %s | %.2f (%.2f) | %.2fx (%.2fx) | %.0f%% (%.0f of %.0f GFLOP/s) | "
+            "%.0f%% (%.0f%%) |" % (
+                side, mode, best, median, best / ref_best, median / ref_median,
+                100.0 * model_gflops / max(matmul[side]), model_gflops, max(matmul[side]),
+                100.0 * paired_best, 100.0 * paired_median))
   print("per round (examples/sec from each round's fastest step; model GFLOP/s with training "
         "= 3x forward; fp32 matmul 2048^3 GFLOP/s):")
   for round_index in range(args.rounds):

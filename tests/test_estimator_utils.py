@@ -8,6 +8,7 @@ from google.protobuf import text_format
 
 from albert import estimator_utils
 from albert import mixed_precision
+from albert import modeling
 
 FLAGS = flags.FLAGS
 
@@ -104,9 +105,29 @@ def test_scale_out_flag_defaults_keep_the_single_device_fp32_graph():
   settings = estimator_utils.RunSettings.from_flags(FLAGS)
   assert (settings.strategy, settings.num_gpus, settings.num_cpu_devices, settings.precision,
           settings.use_xla) == ("none", None, 1, "fp32", False)
-  model_fn = _linear_model_fn()
-  # No wrapper at all: the estimator calls the runner's model_fn itself.
-  assert estimator_utils.training_graph_model_fn(model_fn, settings) is model_fn
+
+  seen = {}
+
+  def model_fn(features, labels, mode, params):
+    del features, labels, params
+    seen[mode] = (mixed_precision.current_precision(),
+                  modeling.training_kernels_enabled())
+
+  wrapped = estimator_utils.training_graph_model_fn(model_fn, settings)
+  for mode in (tf.estimator.ModeKeys.TRAIN, tf.estimator.ModeKeys.EVAL,
+               tf.estimator.ModeKeys.PREDICT):
+    wrapped({}, None, mode, {})
+  # fp32 throughout; only the training graph gets the training kernels.
+  assert seen == {"train": ("fp32", True), "eval": ("fp32", False),
+                  "infer": ("fp32", False)}
+
+
+@pytest.mark.parametrize("settings", [estimator_utils.RunSettings(use_tpu=True),
+                                      estimator_utils.RunSettings(use_xla=True)])
+def test_no_training_kernels_where_the_whole_program_is_compiled(settings):
+  with tf.Graph().as_default(), estimator_utils.training_graph_scope(settings):
+    enabled = modeling.training_kernels_enabled()
+  assert not enabled
 
 
 def test_precision_applies_to_the_training_graph_only():

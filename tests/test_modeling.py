@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -248,6 +249,53 @@ def test_gelu_is_the_tanh_approximation():
   with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
     got = sess.run(modeling.gelu(tf.constant(x)))
   np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def _np_gelu_and_slope(x):
+  """float64 tanh GELU and its derivative, for the fused form's forward and gradient."""
+  x = x.astype(np.float64)
+  c1, c3 = np.sqrt(2 / np.pi), 0.044715 * np.sqrt(2 / np.pi)
+  tanh = np.tanh(c1 * x + c3 * x ** 3)
+  slope = 0.5 * (1 + tanh) + 0.5 * x * (1 - tanh ** 2) * (c1 + 3 * c3 * x ** 2)
+  return 0.5 * x * (1 + tanh), slope
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_gelu_value_and_gradient_plain_and_fused(fused):
+  x = np.concatenate([np.linspace(-12, 12, 97), [-3e3, -30.0, 0.0, 1e-4, 30.0, 3e3]])
+  x = x.astype(np.float32)
+  upstream = np.linspace(0.5, 2.0, x.size).astype(np.float32)
+  expected_value, expected_slope = _np_gelu_and_slope(x)
+  with tf.Graph().as_default() as graph:
+    inputs = tf.constant(x)
+    with modeling.training_kernels_scope(fused):
+      outputs = modeling.gelu(inputs)
+    gradient, = tf.gradients(outputs, inputs, grad_ys=tf.constant(upstream))
+    with tf.compat.v1.Session() as sess:
+      value, slope_times_upstream = sess.run([outputs, gradient])
+  compiled = [op.type for op in graph.get_operations()
+              if "_XlaCompile" in op.node_def.attr and op.get_attr("_XlaCompile")]
+  # Fused: the forward (tanh included) and the gradient (built by tf.gradients outside the
+  # scope) are marked for XLA; plain: nothing is.
+  assert (("Tanh" in compiled and compiled.count("Tanh") == 2) if fused else not compiled)
+  np.testing.assert_allclose(value, expected_value, rtol=2e-6, atol=1e-6)
+  # float32 autodiff of the plain form loses digits where the slope is tiny (x < -3).
+  np.testing.assert_allclose(slope_times_upstream, expected_slope * upstream,
+                             rtol=1e-5, atol=1e-5)
+
+
+def test_training_kernels_scope_is_per_thread_and_restored():
+  seen = []
+  with modeling.training_kernels_scope():
+    with modeling.training_kernels_scope(False):
+      seen.append(modeling.training_kernels_enabled())
+    seen.append(modeling.training_kernels_enabled())
+    worker = threading.Thread(target=lambda: seen.append(
+        modeling.training_kernels_enabled()))
+    worker.start()
+    worker.join()
+  seen.append(modeling.training_kernels_enabled())
+  assert seen == [False, True, False, False]
 
 
 def test_get_activation_names():
