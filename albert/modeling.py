@@ -326,18 +326,19 @@ _training_kernels = threading.local()
 
 @contextlib.contextmanager
 def training_kernels_scope(enabled=True):
-  """Inside, GELU and LayerNorm are built with faster training kernels (CPU/GPU graphs).
+  """Inside, `gelu` is built with a faster training kernel (CPU/GPU graphs).
 
-  The functions are the same; only how they are computed changes:
-    * `gelu` compiles to one XLA kernel forward and one backward (`_fused_gelu`). Autodiff of
-      the plain form is a chain of ~8 elementwise ops over the [B*S, I] activations forward
-      and ~15 backward, each a pass over memory: about 6% of an ALBERT-base training step on
-      CPU. Fused, it takes about a third of that (benchmarks/RESULTS.md).
-    * `layer_norm` gets a hand-derived gradient (`_layer_norm_with_gradient`).
+  The function is the same; only how it is computed changes: `gelu` compiles to one XLA
+  kernel forward and one backward (`_fused_gelu`). Autodiff of the plain form is a chain of
+  ~8 elementwise ops over the [B*S, I] activations forward and ~15 backward, each a pass over
+  memory: about 6% of an ALBERT-base training step on CPU. Fused, it takes about a third of
+  that (benchmarks/RESULTS.md). Results agree with the plain graph to float32 rounding (XLA's
+  tanh differs in the last bits).
+
   Only the GELU goes to XLA: the matmuls stay with TensorFlow's (oneDNN) kernels, faster than
-  XLA's on CPU, and XLA's CPU reductions make LayerNorm and softmax slower, not faster.
-  Results agree with the plain graph to float32 rounding (XLA's tanh differs in the last
-  bits).
+  XLA's on CPU, and XLA's CPU reductions make LayerNorm and softmax slower, not faster. A
+  closed-form LayerNorm gradient (fewer ops than autodiff's) was measured too and saved
+  nothing measurable in the model, so LayerNorm keeps autodiff.
 
   estimator_utils builds TRAIN graphs inside this scope (not on TPU, where every program is
   compiled whole, nor with --use_xla). Evaluation, prediction and exported graphs use the
