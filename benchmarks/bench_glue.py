@@ -62,7 +62,7 @@ def bench_ours(args, precision="fp32"):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   sys.path.insert(0, REPO_ROOT)
   from albert import classifier_utils  # pylint: disable=g-import-not-at-top
-  from albert import mixed_precision  # pylint: disable=g-import-not-at-top
+  from albert import estimator_utils  # pylint: disable=g-import-not-at-top
   from albert import modeling  # pylint: disable=g-import-not-at-top
   from albert import optimization  # pylint: disable=g-import-not-at-top
 
@@ -72,8 +72,9 @@ def bench_ours(args, precision="fp32"):
       intra_op_parallelism_threads=args.threads, inter_op_parallelism_threads=args.threads)
   results = {}
   for mode in ("train", "eval"):
-    # As estimator_utils.training_graph_model_fn: the precision shapes the training graph.
-    scope = (mixed_precision.precision_scope(precision) if mode == "train"
+    # As the runners' Estimator: the precision (and the fused GELU) shape the training graph.
+    scope = (estimator_utils.training_graph_scope(
+        estimator_utils.RunSettings(precision=precision)) if mode == "train"
              else contextlib.nullcontext())
     with tf.Graph().as_default(), scope:
       tensors = {name: tf.constant(value) for name, value in batch.items()}

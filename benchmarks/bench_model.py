@@ -17,6 +17,11 @@ around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `plain_k
 (the albert package of another checkout, e.g. main, for before/after comparisons),
 `env=NAME=VALUE` (an environment variable of that side's process).
 
+The share of the fp32 matmul rate is printed two ways: the fastest step over the fastest
+2048^3 matmul of the run, and paired (`paired_shares`): each step over the matmul rate measured
+right after it, best and median over the steps, which holds up better while the machine's
+speed drifts.
+
 --clock=cpu times process CPU seconds (all threads) instead of wall seconds: on a machine
 shared with other jobs, wall time grows with their load while CPU time mostly measures the
 work done (with --threads=1 it is exactly that), so variants compare more reliably.

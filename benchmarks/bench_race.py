@@ -22,6 +22,7 @@ Not a test: run by hand, then append the printed section to benchmarks/RESULTS.m
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -62,6 +63,7 @@ def setup_ours(args):
   """run_race's graph: race_utils.create_model (+ AdamW training op), one Session per mode."""
   import tensorflow as tf
   sys.path.insert(0, REPO_ROOT)
+  from albert import estimator_utils
   from albert import modeling
   from albert import optimization
   from albert import race_utils
@@ -76,15 +78,19 @@ def setup_ours(args):
   def build(mode):
     placeholders = [tf.compat.v1.placeholder(tf.int32, flat_shape) for _ in range(3)]
     placeholders.append(tf.compat.v1.placeholder(tf.int32, [args.batch_size]))
-    loss, _, probabilities, _, _ = race_utils.create_model(
-        config, mode == "training", *placeholders, num_labels=NUM_CHOICES,
-        use_one_hot_embeddings=False, max_seq_length=args.seq_length, dropout_prob=0.1,
-        hub_module=None)
-    if mode == "training":
-      # run_race's optimizer: AdamW, warmup + linear decay, clip 1.0.
-      fetch = optimization.create_optimizer(loss, 1e-5, 12000, 1000, False, "adamw")
-    else:
-      fetch = probabilities
+    # The training graph as the runners' Estimator builds it.
+    scope = (estimator_utils.training_graph_scope(estimator_utils.RunSettings())
+             if mode == "training" else contextlib.nullcontext())
+    with scope:
+      loss, _, probabilities, _, _ = race_utils.create_model(
+          config, mode == "training", *placeholders, num_labels=NUM_CHOICES,
+          use_one_hot_embeddings=False, max_seq_length=args.seq_length, dropout_prob=0.1,
+          hub_module=None)
+      if mode == "training":
+        # run_race's optimizer: AdamW, warmup + linear decay, clip 1.0.
+        fetch = optimization.create_optimizer(loss, 1e-5, 12000, 1000, False, "adamw")
+      else:
+        fetch = probabilities
     return fetch, dict(zip(placeholders, feeds))
 
   steps = bench_model.tf_session_steps(_modes(args), build, session_config)

@@ -258,6 +258,7 @@ def setup_ours(args, head):
   Returns ({mode: step function}, matmul-rate function, info dict) for bench_model.serve.
   """
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from albert import estimator_utils  # pylint: disable=g-import-not-at-top
   from albert import modeling  # pylint: disable=g-import-not-at-top
   from albert import squad_models  # pylint: disable=g-import-not-at-top
   tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.WARN)
@@ -273,6 +274,8 @@ def setup_ours(args, head):
         config, None, 5e-5, num_train_steps=1000000, num_warmup_steps=10, use_tpu=False,
         use_one_hot_embeddings=False, max_seq_length=args.seq_length, start_n_top=5,
         end_n_top=5, dropout_prob=0.1)
+  # The TRAIN graph as the runners' Estimator builds it (estimator_utils.training_graph_scope).
+  model_fn = estimator_utils.training_graph_model_fn(model_fn, estimator_utils.RunSettings())
   estimator_modes = {"inference": tf.estimator.ModeKeys.PREDICT,
                      "training": tf.estimator.ModeKeys.TRAIN}
 
