@@ -267,8 +267,8 @@ def training_graph_scope(run_settings):
 
   Models built inside compute in `--precision` (`mixed_precision.precision_scope`), are
   XLA-compiled whole with `--use_xla`, and otherwise (CPU/GPU) get the XLA-fused GELU of
-  `modeling.training_kernels_scope`. On TPU only the precision applies: TPU
-  programs are compiled whole anyway.
+  `modeling.training_kernels_scope`. On TPU only the precision applies: TPU programs are
+  compiled whole anyway.
 
   Args:
     run_settings: `RunSettings`.

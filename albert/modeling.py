@@ -331,7 +331,7 @@ def training_kernels_scope(enabled=True):
   The function is the same; only how it is computed changes: `gelu` compiles to one XLA
   kernel forward and one backward (`_fused_gelu`). Autodiff of the plain form is a chain of
   ~8 elementwise ops over the [B*S, I] activations forward and ~15 backward, each a pass over
-  memory: about 6% of an ALBERT-base training step on CPU. Fused, it takes about a third of
+  memory: about 6% of an ALBERT-base training step on CPU. Fused, it takes less than half of
   that (benchmarks/RESULTS.md). Results agree with the plain graph to float32 rounding (XLA's
   tanh differs in the last bits).
 
@@ -392,8 +392,8 @@ def _fused_gelu(x):
 
   With t = tanh(c1 * x + c3 * x^3): gelu(x) = 0.5 * x * (1 + t) and
   d gelu / dx = 0.5 * (1 + t) + 0.5 * x * (1 - t^2) * (c1 + 3 * c3 * x^2).
-  The gradient needs only `x` (kept for the matmul's gradient anyway), so under XLA the
-  backward is one pass reading x and dy, instead of autodiff's chain of saved intermediates.
+  The gradient needs only `x`, so under XLA the backward is one pass reading x and dy, and no
+  intermediate of the forward is kept (autodiff keeps x and several more [B*S, I] tensors).
 
   Args:
     x: float Tensor of any shape, e.g. [B*S, I].
