@@ -60,7 +60,7 @@ def make_strategy(run_settings):
     A `tf.compat.v1.distribute` strategy, or None.
 
   Raises:
-    ValueError: more GPUs asked for than visible; a malformed TF_CONFIG.
+    ValueError: a malformed TF_CONFIG.
   """
   if run_settings.strategy == "none":
     return None
@@ -75,15 +75,12 @@ def _new_strategy(run_settings):
   if run_settings.strategy == "multi_worker_mirrored":
     cluster_task()  # Checks TF_CONFIG, naming what is wrong with it.
     return tf.compat.v1.distribute.experimental.MultiWorkerMirroredStrategy()
+  # RunSettings.check_scale_out has refused a --num_gpus above the visible GPUs.
   gpus = tf.config.list_physical_devices("GPU")
   if gpus and run_settings.num_gpus != 0:
     num_gpus = len(gpus) if run_settings.num_gpus is None else run_settings.num_gpus
-    if num_gpus > len(gpus):
-      raise ValueError("--num_gpus=%d, but only %d GPUs are visible." % (num_gpus, len(gpus)))
     return tf.compat.v1.distribute.MirroredStrategy(
         devices=["/device:GPU:%d" % index for index in range(num_gpus)])
-  if run_settings.num_gpus:
-    raise ValueError("--num_gpus=%d, but no GPU is visible." % run_settings.num_gpus)
   configure_cpu_devices(run_settings.num_cpu_devices)
   return tf.compat.v1.distribute.MirroredStrategy(
       devices=["/device:CPU:%d" % index for index in range(run_settings.num_cpu_devices)],

@@ -168,6 +168,11 @@ class RunSettings:
       raise ValueError(
           "--num_gpus=%d needs --strategy=mirrored (multi_worker_mirrored uses every GPU a "
           "worker sees; limit them with CUDA_VISIBLE_DEVICES)." % self.num_gpus)
+    if self.num_gpus:  # None: every visible GPU (or the CPU when there is none); 0: the CPU.
+      visible = len(tf.config.list_physical_devices("GPU"))
+      if self.num_gpus > visible:
+        raise ValueError("--num_gpus=%d, but %s visible." % (
+            self.num_gpus, "no GPU is" if not visible else "only %d GPU(s) are" % visible))
     if self.num_cpu_devices > 1 and self.strategy != "mirrored":
       raise ValueError("--num_cpu_devices=%d needs --strategy=mirrored." % self.num_cpu_devices)
 

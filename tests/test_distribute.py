@@ -13,6 +13,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from absl import flags
 from absl.testing import flagsaver
 
@@ -195,10 +196,24 @@ def test_flags_are_checked_when_the_command_line_is_parsed():
   with flagsaver.flagsaver():
     with pytest.raises(flags.IllegalFlagValueError, match="cannot be combined with --use_tpu"):
       FLAGS(["prog", "--use_tpu", "--strategy=mirrored"])
-  with flagsaver.flagsaver(strategy="mirrored", num_gpus=1, precision="bf16", use_xla=True):
+  with flagsaver.flagsaver(strategy="mirrored", num_cpu_devices=2, precision="bf16",
+                           use_xla=True):
     settings = estimator_utils.RunSettings.from_flags(FLAGS)
-  assert (settings.strategy, settings.num_gpus, settings.precision, settings.use_xla) == (
-      "mirrored", 1, "bf16", True)
+  assert (settings.strategy, settings.num_cpu_devices, settings.precision,
+          settings.use_xla) == ("mirrored", 2, "bf16", True)
+
+
+def test_more_gpus_than_visible_is_a_usage_error_at_parse_time():
+  if tf.config.list_physical_devices("GPU"):
+    pytest.skip("a GPU is visible")
+  estimator_utils.define_tpu_flags()
+  with flagsaver.flagsaver():
+    with pytest.raises(flags.IllegalFlagValueError,
+                       match=re.escape("--num_gpus=2, but no GPU is visible.")):
+      FLAGS(["prog", "--strategy=mirrored", "--num_gpus=2"])
+    # --num_gpus=0 asks for the CPU: fine without GPUs.
+    FLAGS(["prog", "--strategy=mirrored", "--num_gpus=0"])
+    assert estimator_utils.RunSettings.from_flags(FLAGS).num_gpus == 0
 
 
 class _FakeStrategy(object):
