@@ -271,9 +271,9 @@ def training_graph_scope(run_settings):
   """Builds a training graph as `run_settings` asks: precision, XLA, training kernels.
 
   Models built inside compute in `--precision` (`mixed_precision.precision_scope`), are
-  XLA-compiled whole with `--use_xla`, and otherwise (CPU/GPU) get the XLA-fused GELU of
-  `modeling.training_kernels_scope`. On TPU only the precision applies: TPU programs are
-  compiled whole anyway.
+  XLA-compiled whole with `--use_xla`, and otherwise, on a host without GPUs, get the
+  XLA-fused GELU of `modeling.training_kernels_scope`. On TPU only the precision applies: TPU
+  programs are compiled whole anyway.
 
   Args:
     run_settings: `RunSettings`.
@@ -283,7 +283,10 @@ def training_graph_scope(run_settings):
   # global_jit_level does nothing on CPU without TF_XLA_FLAGS, jit_scope works on both.
   xla_scope = (tf.xla.experimental.jit_scope() if run_settings.use_xla
                else contextlib.nullcontext())
-  training_kernels = not (run_settings.use_tpu or run_settings.use_xla)
+  # The fused GELU is for CPU hosts. On GPUs XLA needs CUDA's libdevice, which not every
+  # install has; there --use_xla is the explicit choice.
+  training_kernels = not (run_settings.use_tpu or run_settings.use_xla or
+                          tf.config.list_physical_devices("GPU"))
   with mixed_precision.precision_scope(run_settings.precision), xla_scope, \
       modeling.training_kernels_scope(training_kernels):
     yield

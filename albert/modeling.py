@@ -326,7 +326,7 @@ _training_kernels = threading.local()
 
 @contextlib.contextmanager
 def training_kernels_scope(enabled=True):
-  """Inside, `gelu` is built with a faster training kernel (CPU/GPU graphs).
+  """Inside, `gelu` is built with a faster training kernel (for CPU training graphs).
 
   The function is the same; only how it is computed changes: `gelu` compiles to one XLA
   kernel forward and one backward (`_fused_gelu`). Autodiff of the plain form is a chain of
@@ -340,8 +340,8 @@ def training_kernels_scope(enabled=True):
   closed-form LayerNorm gradient (fewer ops than autodiff's) was measured too and saved
   nothing measurable in the model, so LayerNorm keeps autodiff.
 
-  estimator_utils builds TRAIN graphs inside this scope (not on TPU, where every program is
-  compiled whole, nor with --use_xla). Evaluation, prediction and exported graphs use the
+  estimator_utils builds TRAIN graphs inside this scope on hosts without GPUs (not on TPU,
+  where every program is compiled whole, nor with --use_xla). Evaluation, prediction and exported graphs use the
   plain form, so SavedModels and hub modules hold neither XLA attributes nor gradient
   functions that only this process has registered.
 

@@ -130,6 +130,14 @@ def test_no_training_kernels_where_the_whole_program_is_compiled(settings):
   assert not enabled
 
 
+def test_no_training_kernels_on_a_gpu_host(monkeypatch):
+  monkeypatch.setattr(tf.config, "list_physical_devices",
+                      lambda device_type=None: ["/physical_device:GPU:0"])
+  with estimator_utils.training_graph_scope(estimator_utils.RunSettings()):
+    enabled = modeling.training_kernels_enabled()
+  assert not enabled
+
+
 def test_precision_applies_to_the_training_graph_only():
   seen = {}
 
