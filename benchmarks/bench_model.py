@@ -13,7 +13,8 @@ Sides (--sides, comma-separated; ratios are relative to the first): `hf`, or `ou
 options after a colon, joined by "+": `precision=bf16|fp16` (the training graph as
 run_*.py --precision builds it; inference too here), `xla` (tf.xla.experimental.jit_scope
 around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `plain_kernels`
-(the training graph without modeling.training_kernels_scope, for before/after), `repo=PATH`
+(the training graph without modeling.training_kernels_scope, for before/after), `inter_op=N`
+(this side's TF inter-op threads; 0 is TensorFlow's default, what the runners use), `repo=PATH`
 (the albert package of another checkout, e.g. main, for before/after comparisons),
 `env=NAME=VALUE` (an environment variable of that side's process).
 
@@ -86,7 +87,8 @@ def parse_side(spec):
   for option in filter(None, option_text.split("+")):
     name, _, value = option.partition("=")
     options[name] = value or True
-  unknown = set(options) - {"precision", "xla", "matmul_path", "plain_kernels", "repo", "env"}
+  unknown = set(options) - {"precision", "xla", "matmul_path", "plain_kernels", "inter_op",
+                            "repo", "env"}
   if unknown or (kind != "ours" and options):
     raise ValueError("side %r: unsupported options %s" % (spec, sorted(unknown or options)))
   return kind, options
@@ -114,6 +116,8 @@ def setup_ours(args):
 
   config = modeling.AlbertConfig.from_json_file(CONFIG_PATH)
   feeds = _random_inputs(config.vocab_size, args.batch_size, args.seq_length)
+  if "inter_op" in options:
+    args.inter_op_threads = int(options["inter_op"])
   session_config = tf_session_config(args)
   precision = options.get("precision", "fp32")
   use_xla = options.get("xla", args.xla)
@@ -174,10 +178,16 @@ MATMUL_SIZE = 2048
 
 
 def tf_session_config(args):
-  """The ConfigProto of our sides: --threads intra-op, --inter_op_threads inter-op."""
-  import tensorflow as tf
-  return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=args.threads,
-                                  inter_op_parallelism_threads=args.inter_op_threads)
+  """The ConfigProto of our sides: the runners' Estimator session config, our thread counts.
+
+  --threads intra-op and --inter_op_threads inter-op threads (0: TensorFlow's default, one
+  per core, which is what the runners get).
+  """
+  from tensorflow_estimator.python.estimator import run_config
+  session_config = run_config.get_default_session_config()
+  session_config.intra_op_parallelism_threads = args.threads
+  session_config.inter_op_parallelism_threads = args.inter_op_threads
+  return session_config
 
 
 def tf_info():
@@ -458,7 +468,8 @@ def main():
   parser.add_argument("--batch_size", type=int, default=8)
   parser.add_argument("--seq_length", type=int, default=128)
   parser.add_argument("--threads", type=int, default=2)
-  parser.add_argument("--inter_op_threads", type=int, default=1)
+  parser.add_argument("--inter_op_threads", type=int, default=0,
+                      help="TF inter-op threads; 0 = TensorFlow's default, as in the runners")
   parser.add_argument("--warmup", type=int, default=2)
   parser.add_argument("--rounds", type=int, default=4)
   parser.add_argument("--inference_steps", type=int, default=3, help="per round")

@@ -139,7 +139,8 @@ def main():
   parser.add_argument("--batch_size", type=int, default=2, help="questions per step")
   parser.add_argument("--seq_length", type=int, default=512)
   parser.add_argument("--threads", type=int, default=2)
-  parser.add_argument("--inter_op_threads", type=int, default=1)
+  parser.add_argument("--inter_op_threads", type=int, default=0,
+                      help="TF inter-op threads; 0 = TensorFlow's default, as in the runners")
   parser.add_argument("--warmup", type=int, default=1, help="untimed steps per mode")
   parser.add_argument("--rounds", type=int, default=2)
   parser.add_argument("--training_steps", type=int, default=1, help="per round")

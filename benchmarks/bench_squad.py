@@ -398,7 +398,8 @@ def main():
   parser.add_argument("--seq_length", type=int, default=384)
   parser.add_argument("--batch_size", type=int, default=8)
   parser.add_argument("--threads", type=int, default=2)
-  parser.add_argument("--inter_op_threads", type=int, default=1)
+  parser.add_argument("--inter_op_threads", type=int, default=0,
+                      help="TF inter-op threads; 0 = TensorFlow's default, as in the runners")
   parser.add_argument("--warmup", type=int, default=2)
   parser.add_argument("--rounds", type=int, default=3)
   parser.add_argument("--inference_steps", type=int, default=2, help="per round")
