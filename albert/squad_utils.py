@@ -174,13 +174,6 @@ class FeatureMetadata(collections.namedtuple(
         token_is_max_context=np.asarray(fields["token_is_max_context"], np.bool_))
 
 
-def write_feature_metadata(path, metadata_list):
-  """Writes `FeatureMetadata` records as JSON lines (call inside an atomic output)."""
-  with tf.io.gfile.GFile(path, "w") as handle:
-    for metadata in metadata_list:
-      handle.write(metadata.to_json() + "\n")
-
-
 def read_feature_metadata(path):
   """Yields the `FeatureMetadata` records of a `--predict_feature_left_file`, in order."""
   with tf.io.gfile.GFile(path, "r") as handle:

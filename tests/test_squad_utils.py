@@ -325,7 +325,8 @@ def test_feature_metadata_round_trip(tmp_path, spm_squad_tokenizer):
       spm_squad_tokenizer, max_seq_length=16, doc_stride=4, max_query_length=4,
       is_training=False, output_fn=features.append, do_lower_case=True)
   path = str(tmp_path / "left.jsonl")
-  squad_utils.write_feature_metadata(path, [f.metadata() for f in features])
+  with open(path, "w") as handle:  # one line per feature, as squad_runner streams them
+    handle.writelines(feature.metadata().to_json() + "\n" for feature in features)
   loaded = list(squad_utils.read_feature_metadata(path))
   assert len(loaded) == len(features) > 1
   for feature, metadata in zip(features, loaded):
