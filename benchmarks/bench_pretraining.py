@@ -23,7 +23,8 @@ Two measurements, each in its own child process (so thread pools never compete):
 
 Scale-out options (the flags of the same names; estimator mode passes them to run_pretraining,
 session and loss modes build the graph as the Estimator would): --precision, --use_xla,
---strategy and --num_cpu_devices (estimator mode only). --variants compares settings in
+--strategy and --num_cpu_devices (estimator mode only); --training_kernels=false (session and
+loss modes) builds the plain GELU instead of the XLA-fused one. --variants compares settings in
 interleaved rounds (one child process per variant and round; results per variant: median over
 its rounds of each child's median step), e.g. --variants="precision=fp32;precision=bf16".
 Child processes run with oneDNN on (TF's default on x86), whatever the caller's environment.
@@ -83,13 +84,24 @@ def _random_features(rng, vocab_size, batch_size, seq_length, max_predictions):
 
 def _training_model_fn(args, config, init_checkpoint=None, learning_rate=0.00176,
                        num_train_steps=125000, num_warmup_steps=3125):
-  """run_pretraining's model_fn as build_estimator gives it to the Estimator."""
+  """run_pretraining's model_fn as build_estimator gives it to the Estimator.
+
+  With --training_kernels=false, the training graph without modeling.training_kernels_scope
+  (the plain GELU), for before/after comparisons.
+  """
   from albert import estimator_utils
+  from albert import modeling
   from albert import run_pretraining
   model_fn = run_pretraining.model_fn_builder(
       albert_config=config, init_checkpoint=init_checkpoint, learning_rate=learning_rate,
       num_train_steps=num_train_steps, num_warmup_steps=num_warmup_steps, use_tpu=False,
       use_one_hot_embeddings=False, optimizer="lamb", poly_power=1.0, start_warmup_step=0)
+  if not args.training_kernels:
+    runner_model_fn = model_fn
+
+    def model_fn(features, labels, mode, params):
+      with modeling.training_kernels_scope(False):
+        return runner_model_fn(features, labels, mode, params)
   return estimator_utils.training_graph_model_fn(
       model_fn, estimator_utils.RunSettings(precision=args.precision, use_xla=args.use_xla))
 
@@ -139,6 +151,7 @@ def _loss_graph(args, config, init_checkpoint):
                                                       args.max_predictions_per_seq)
   graph = tf.Graph()
   with graph.as_default():
+    tf.compat.v1.set_random_seed(0)  # before any op: the same initial weights in every run
     dataset = tf.data.TFRecordDataset(args.input_file).map(
         lambda record: tfrecord_utils.decode_record(record, name_to_features))
     dataset = dataset.batch(args.batch_size, drop_remainder=True).repeat().prefetch(2)
@@ -159,7 +172,6 @@ def run_loss(args):
     # The first variant writes the random initial weights; every variant starts from them.
     graph, _, _ = _loss_graph(args, config, None)
     with graph.as_default(), tf.compat.v1.Session() as session:
-      tf.compat.v1.set_random_seed(0)
       _initialize(session)
       tf.compat.v1.train.Saver(tf.compat.v1.trainable_variables()).save(session, initial)
   graph, train_op, loss = _loss_graph(args, config, initial)
@@ -323,7 +335,8 @@ def _parse_variants(text):
   return variants or [{}]
 
 
-_VARIANT_SETTINGS = ("precision", "use_xla", "strategy", "num_cpu_devices", "batch_size")
+_VARIANT_SETTINGS = ("precision", "use_xla", "strategy", "num_cpu_devices", "batch_size",
+                     "training_kernels")
 
 
 def _variant_name(variant):
@@ -335,7 +348,8 @@ def _run_child(mode, args, variant, work_dir):
   values = dict(vars(args))
   values.update(variant)
   names = ("batch_size", "seq_length", "max_predictions_per_seq", "warmup", "steps",
-           "precision", "use_xla", "strategy", "num_cpu_devices", "loss_steps", "input_file")
+           "precision", "use_xla", "training_kernels", "strategy", "num_cpu_devices",
+           "loss_steps", "input_file")
   command = [sys.executable, os.path.abspath(__file__), "--child=" + mode,
              "--work_dir=" + work_dir] + [
                  "--%s=%s" % (name, values[name]) for name in names
@@ -410,6 +424,8 @@ def main():
   parser.add_argument("--modes", default="session,estimator")
   parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"])
   parser.add_argument("--use_xla", default=False, type=_parse_bool)
+  parser.add_argument("--training_kernels", default=True, type=_parse_bool,
+                      help="session and loss modes: false builds the plain GELU")
   parser.add_argument("--strategy", default="none", choices=["none", "mirrored"],
                       help="estimator mode only")
   parser.add_argument("--num_cpu_devices", type=int, default=1,
