@@ -126,7 +126,9 @@ def _calling_module_name():
 class RunSettings:
   """Where and how the Estimator runs: the values of the TPU and scale-out flags.
 
-  Attributes mirror the flags of the same names (`define_tpu_flags`).
+  Attributes mirror the flags of the same names (`define_tpu_flags`), except
+  `training_kernels`, which has no flag: False builds training graphs without
+  `modeling.training_kernels_scope` (benchmarks compare the two).
   """
   use_tpu: bool = False
   tpu_name: str = None
@@ -140,6 +142,7 @@ class RunSettings:
   num_cpu_devices: int = 1
   precision: str = "fp32"
   use_xla: bool = False
+  training_kernels: bool = True
 
   @classmethod
   def from_flags(cls, flag_values=FLAGS):
@@ -272,8 +275,8 @@ def training_graph_scope(run_settings):
 
   Models built inside compute in `--precision` (`mixed_precision.precision_scope`), are
   XLA-compiled whole with `--use_xla`, and otherwise, on a host without GPUs, get the
-  XLA-fused GELU of `modeling.training_kernels_scope`. On TPU only the precision applies: TPU
-  programs are compiled whole anyway.
+  XLA-fused GELU of `modeling.training_kernels_scope` (unless `run_settings.training_kernels`
+  is False). On TPU only the precision applies: TPU programs are compiled whole anyway.
 
   Args:
     run_settings: `RunSettings`.
@@ -285,8 +288,8 @@ def training_graph_scope(run_settings):
                else contextlib.nullcontext())
   # The fused GELU is for CPU hosts. On GPUs XLA needs CUDA's libdevice, which not every
   # install has; there --use_xla is the explicit choice.
-  training_kernels = not (run_settings.use_tpu or run_settings.use_xla or
-                          tf.config.list_physical_devices("GPU"))
+  training_kernels = run_settings.training_kernels and not (
+      run_settings.use_tpu or run_settings.use_xla or tf.config.list_physical_devices("GPU"))
   with mixed_precision.precision_scope(run_settings.precision), xla_scope, \
       modeling.training_kernels_scope(training_kernels):
     yield

@@ -341,12 +341,13 @@ def training_kernels_scope(enabled=True):
   nothing measurable in the model, so LayerNorm keeps autodiff.
 
   estimator_utils builds TRAIN graphs inside this scope on hosts without GPUs (not on TPU,
-  where every program is compiled whole, nor with --use_xla). Evaluation, prediction and exported graphs use the
-  plain form, so SavedModels and hub modules hold neither XLA attributes nor gradient
-  functions that only this process has registered.
+  where every program is compiled whole, nor with --use_xla). Evaluation, prediction and
+  exported graphs use the plain form, so SavedModels and hub modules hold neither XLA
+  attributes nor gradient functions that only this process has registered.
 
   Args:
-    enabled: False builds the plain form inside an outer enabled scope.
+    enabled: whether to build the training kernels; False builds the plain form, also inside
+      an outer enabled scope.
   """
   previous = training_kernels_enabled()
   _training_kernels.enabled = enabled

@@ -13,7 +13,7 @@ Sides (--sides, comma-separated; ratios are relative to the first): `hf`, or `ou
 options after a colon, joined by "+": `precision=bf16|fp16` (the training graph as
 run_*.py --precision builds it; inference too here), `xla` (tf.xla.experimental.jit_scope
 around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `plain_kernels`
-(the training graph without modeling.training_kernels_scope, for before/after), `inter_op=N`
+(the training graph with RunSettings(training_kernels=False), for before/after), `inter_op=N`
 (this side's TF inter-op threads; 0 is TensorFlow's default, what the runners use), `repo=PATH`
 (the albert package of another checkout, e.g. main, for before/after comparisons),
 `env=NAME=VALUE` (an environment variable of that side's process).
@@ -128,8 +128,9 @@ def setup_ours(args):
   def graph_scope(mode):
     """The training graph as the runners build it (estimator_utils.training_graph_scope)."""
     if mode == "training" and hasattr(estimator_utils, "training_graph_scope"):
-      return estimator_utils.training_graph_scope(
-          estimator_utils.RunSettings(precision=precision, use_xla=bool(use_xla)))
+      return estimator_utils.training_graph_scope(estimator_utils.RunSettings(
+          precision=precision, use_xla=bool(use_xla),
+          training_kernels=not options.get("plain_kernels")))
     # Inference, or a checkout from before training_graph_scope: precision and XLA only.
     # (The session option global_jit_level does nothing on CPU without TF_XLA_FLAGS;
     # jit_scope compiles on CPU and GPU.)
@@ -142,9 +143,7 @@ def setup_ours(args):
   def build(mode):
     placeholders = [tf.compat.v1.placeholder(tf.int32, [args.batch_size, args.seq_length])
                     for _ in range(3)]
-    plain_kernels = (modeling.training_kernels_scope(False) if options.get("plain_kernels")
-                     else contextlib.nullcontext())
-    with graph_scope(mode), plain_kernels:
+    with graph_scope(mode):
       model = modeling.AlbertModel(
           config, is_training=(mode == "training"), input_ids=placeholders[0],
           input_mask=placeholders[1], token_type_ids=placeholders[2],

@@ -86,24 +86,18 @@ def _training_model_fn(args, config, init_checkpoint=None, learning_rate=0.00176
                        num_train_steps=125000, num_warmup_steps=3125):
   """run_pretraining's model_fn as build_estimator gives it to the Estimator.
 
-  With --training_kernels=false, the training graph without modeling.training_kernels_scope
-  (the plain GELU), for before/after comparisons.
+  With --training_kernels=false, the training graph with the plain GELU
+  (RunSettings.training_kernels), for before/after comparisons.
   """
   from albert import estimator_utils
-  from albert import modeling
   from albert import run_pretraining
   model_fn = run_pretraining.model_fn_builder(
       albert_config=config, init_checkpoint=init_checkpoint, learning_rate=learning_rate,
       num_train_steps=num_train_steps, num_warmup_steps=num_warmup_steps, use_tpu=False,
       use_one_hot_embeddings=False, optimizer="lamb", poly_power=1.0, start_warmup_step=0)
-  if not args.training_kernels:
-    runner_model_fn = model_fn
-
-    def model_fn(features, labels, mode, params):
-      with modeling.training_kernels_scope(False):
-        return runner_model_fn(features, labels, mode, params)
   return estimator_utils.training_graph_model_fn(
-      model_fn, estimator_utils.RunSettings(precision=args.precision, use_xla=args.use_xla))
+      model_fn, estimator_utils.RunSettings(precision=args.precision, use_xla=args.use_xla,
+                                            training_kernels=args.training_kernels))
 
 
 def _initialize(session):

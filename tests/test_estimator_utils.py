@@ -130,6 +130,13 @@ def test_no_training_kernels_where_the_whole_program_is_compiled(settings):
   assert not enabled
 
 
+def test_training_kernels_can_be_turned_off():
+  with estimator_utils.training_graph_scope(
+      estimator_utils.RunSettings(training_kernels=False)):
+    enabled = modeling.training_kernels_enabled()
+  assert not enabled
+
+
 def test_no_training_kernels_on_a_gpu_host(monkeypatch):
   monkeypatch.setattr(tf.config, "list_physical_devices",
                       lambda device_type=None: ["/physical_device:GPU:0"])
