@@ -15,6 +15,9 @@ setuptools.setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     packages=["albert"],
+    # The C++ training kernels are compiled on first use (albert/cpu_kernels.py), so the
+    # package stays pure Python and installs without a compiler.
+    package_data={"albert": ["cpu_kernels.cc"]},
     python_requires=">=3.11,<3.12",
     install_requires=REQUIREMENTS,
     extras_require={

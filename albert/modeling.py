@@ -31,6 +31,7 @@ import threading
 import numpy as np
 import tensorflow as tf
 
+from albert import cpu_kernels
 from albert import mixed_precision
 
 # Added to the attention logits of masked ("to") positions before the softmax.
@@ -326,19 +327,21 @@ _training_kernels = threading.local()
 
 @contextlib.contextmanager
 def training_kernels_scope(enabled=True):
-  """Inside, `gelu` is built with a faster training kernel (for CPU training graphs).
+  """Inside, GELU, LayerNorm and the attention softmax use faster training kernels (CPU).
 
-  The function is the same; only how it is computed changes: `gelu` compiles to one XLA
-  kernel forward and one backward (`_fused_gelu`). Autodiff of the plain form is a chain of
-  ~8 elementwise ops over the [B*S, I] activations forward and ~15 backward, each a pass over
-  memory: about 6% of an ALBERT-base training step on CPU. Fused, it takes less than half of
-  that (benchmarks/RESULTS.md). Results agree with the plain graph to float32 rounding (XLA's
-  tanh differs in the last bits).
+  The functions are the same; only how they are computed changes. Autodiff of the plain forms
+  is a chain of elementwise ops and reductions, forward and backward, each a pass over memory:
+  together about a tenth of an ALBERT-base training step on CPU (benchmarks/RESULTS.md).
+  Inside the scope:
+    * `gelu` compiles to one XLA kernel forward and one backward (`_fused_gelu`);
+    * `layer_norm` and the scale + mask + softmax of `dot_product_attention` are single-pass
+      C++ kernels with their gradients (`cpu_kernels`, compiled on first use; where that is
+      impossible, e.g. no compiler, they keep TensorFlow's ops).
+  Results agree with the plain graph to float32 rounding (tanh, exp and the row sums round
+  differently in the last bits).
 
-  Only the GELU goes to XLA: the matmuls stay with TensorFlow's (oneDNN) kernels, faster than
-  XLA's on CPU, and XLA's CPU reductions make LayerNorm and softmax slower, not faster. A
-  closed-form LayerNorm gradient (fewer ops than autodiff's) was measured too and saved
-  nothing measurable in the model, so LayerNorm keeps autodiff.
+  The matmuls stay with TensorFlow's (oneDNN) kernels, faster than XLA's on CPU; XLA's CPU
+  reductions make LayerNorm and softmax slower, not faster, hence the C++ kernels.
 
   estimator_utils builds TRAIN graphs inside this scope on hosts without GPUs (not on TPU,
   where every program is compiled whole, nor with --use_xla). Evaluation, prediction and
@@ -571,6 +574,11 @@ def layer_norm(input_tensor, name=None):
     # dtype: statistics and normalization in float32 (a 16-bit variance over a wide row loses
     # the digits that epsilon 1e-12 and the centring depend on); back to the input's dtype.
     values = tf.cast(input_tensor, tf.float32)
+    if training_kernels_enabled() and cpu_kernels.load() is not None:
+      rows = cpu_kernels.layer_norm(tf.reshape(values, [-1, width]), gamma, beta,
+                                    _LAYER_NORM_EPSILON)  # [prod(...), width]
+      output = tf.reshape(rows, get_shape_list(input_tensor))
+      return tf.cast(output, input_tensor.dtype)
     # Deviation (docs/DEVIATIONS.md): (x - mean) / stddev * gamma + beta, centred first; the
     # same function as contrib's x * (gamma / stddev) + (beta - mean * gamma / stddev), whose
     # forward + backward graph takes about 20% longer on CPU.
@@ -1061,14 +1069,24 @@ def dot_product_attention(q, k, v, bias, dropout_rate=0.0):
   q, k, v = [tf.cast(tensor, compute_dtype) for tensor in (q, k, v)]
   logits = tf.matmul(q, k, transpose_b=True)  # [B, N, F, T]
   logits = tf.cast(logits, tf.float32)
-  logits = tf.multiply(logits, 1.0 / math.sqrt(float(get_shape_list(q)[-1])))
-  if bias is not None:
-    # Masked positions get a large negative logit, so ~0 probability after the softmax.
-    to_mask = tf.cast(bias, logits.dtype)  # [B, T]
-    to_mask = tf.expand_dims(tf.expand_dims(to_mask, 1), 1)  # [B, 1, 1, T]
-    adder = (1.0 - to_mask) * _ATTENTION_MASK_ADDER  # [B, 1, 1, T]
-    logits += adder  # [B, N, F, T]
-  attention_probs = tf.nn.softmax(logits, name="attention_probs")  # [B, N, F, T]
+  scale = 1.0 / math.sqrt(float(get_shape_list(q)[-1]))
+  if training_kernels_enabled() and cpu_kernels.load() is not None:
+    # The same function as the ops below, in one pass forward and one backward.
+    if bias is None:
+      to_mask = tf.ones([get_shape_list(logits)[0], get_shape_list(logits)[3]])  # [B, T]
+    else:
+      to_mask = tf.cast(bias, tf.float32)  # [B, T]
+    attention_probs = cpu_kernels.masked_softmax(
+        logits, to_mask, scale, _ATTENTION_MASK_ADDER)  # [B, N, F, T]
+  else:
+    logits = tf.multiply(logits, scale)
+    if bias is not None:
+      # Masked positions get a large negative logit, so ~0 probability after the softmax.
+      to_mask = tf.cast(bias, logits.dtype)  # [B, T]
+      to_mask = tf.expand_dims(tf.expand_dims(to_mask, 1), 1)  # [B, 1, 1, T]
+      adder = (1.0 - to_mask) * _ATTENTION_MASK_ADDER  # [B, 1, 1, T]
+      logits += adder  # [B, N, F, T]
+    attention_probs = tf.nn.softmax(logits, name="attention_probs")  # [B, N, F, T]
   attention_probs = dropout(attention_probs, dropout_rate)
   return tf.matmul(tf.cast(attention_probs, compute_dtype), v)  # [B, N, F, D]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from albert import cpu_kernels
 from albert import modeling
 from tests.fixtures.model_fixtures import (build_albert_graph, feed_dict_for,
                                            load_albert_config, random_albert_inputs)
@@ -282,6 +283,53 @@ def test_gelu_value_and_gradient_plain_and_fused(fused):
   # float32 autodiff of the plain form loses digits where the slope is tiny (x < -3).
   np.testing.assert_allclose(slope_times_upstream, expected_slope * upstream,
                              rtol=1e-5, atol=1e-5)
+
+
+def _loss_and_gradients(config, inputs, values=None, training_kernels=False):
+  """Builds the tiny model with heads, a loss reaching every variable and its gradients;
+  runs them with the given variable values (name -> array; default: fresh initial values).
+
+  Returns (loss and gradients, variable values, op types of the graph).
+  """
+  with modeling.training_kernels_scope(training_kernels):
+    albert = build_albert_graph(config, is_training=True, with_heads=True)
+  with albert.graph.as_default():
+    rng = np.random.RandomState(1)
+    sequence_output = albert.model.get_sequence_output()  # [B, S, H]
+    loss = (tf.reduce_sum(sequence_output * rng.randn(*sequence_output.shape.as_list()))
+            + tf.reduce_sum(albert.masked_lm_logits * rng.randn(*albert.masked_lm_logits.shape.as_list()))
+            + tf.reduce_sum(albert.sentence_order_logits[:, 0]))
+    variables = tf.compat.v1.trainable_variables()
+    gradients = [tf.convert_to_tensor(g) for g in tf.gradients(loss, variables)]
+    with tf.compat.v1.Session() as sess:
+      sess.run(tf.compat.v1.global_variables_initializer())
+      for variable in variables:
+        if values is not None:
+          variable.load(values[variable.op.name], sess)
+      values = {variable.op.name: sess.run(variable) for variable in variables}
+      results = sess.run([loss] + gradients, feed_dict_for(albert, inputs))
+  names = ["loss"] + [variable.op.name for variable in variables]
+  return dict(zip(names, results)), values, {op.type for op in albert.graph.get_operations()}
+
+
+def test_training_kernels_compute_the_plain_graphs_loss_and_gradients(tiny_albert_config):
+  if cpu_kernels.load() is None:
+    pytest.skip("the CPU kernels could not be built here")
+  inputs = random_albert_inputs(tiny_albert_config)  # padded rows: the mask matters
+  plain, values, plain_types = _loss_and_gradients(tiny_albert_config, inputs)
+  fused, _, fused_types = _loss_and_gradients(tiny_albert_config, inputs, values, True)
+  kernel_types = {"AlbertLayerNorm", "AlbertLayerNormGrad", "AlbertMaskedSoftmax",
+                  "AlbertMaskedSoftmaxGrad"}
+  assert kernel_types <= fused_types and not kernel_types & plain_types
+  assert "Softmax" in plain_types and "Softmax" not in fused_types
+  assert plain.keys() == fused.keys() and len(plain) == 33  # loss, 25 + 7 heads variables
+  for name in plain:
+    if name.endswith("self/key/bias"):
+      # Its exact gradient is 0 (a per-row constant under the softmax): both are rounding.
+      assert np.abs(plain[name]).max() < 1e-6 and np.abs(fused[name]).max() < 1e-6
+      continue
+    scale = np.abs(plain[name]).max()
+    assert np.abs(fused[name] - plain[name]).max() <= 1e-5 * scale, name
 
 
 def test_training_kernels_scope_is_per_thread_and_restored():
