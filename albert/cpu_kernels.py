@@ -37,6 +37,8 @@ _SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpu_kernels.
 _UNSET = object()
 _library = _UNSET
 _load_lock = threading.Lock()
+# The library whose ops the registered gradients call (gradient names are process-global).
+_gradients_library = None
 
 
 class BuildError(RuntimeError):
@@ -144,19 +146,24 @@ def load():
 
 
 def _register_gradients(library):
-  """Registers the ops' gradients (once per process: the op names are global)."""
+  """Registers the ops' gradients, once per process (TensorFlow refuses a second time)."""
+  global _gradients_library
+  first_time = _gradients_library is None
+  _gradients_library = library
+  if not first_time:
+    return
 
   @tf.RegisterGradient("AlbertLayerNorm")
   def _layer_norm_gradient(op, dy, unused_dmean, unused_drstd):
     # mean and rstd are returned for this gradient only; nothing downstream uses them.
     x, gamma, _ = op.inputs
     _, mean, rstd = op.outputs
-    return library.albert_layer_norm_grad(dy, x, gamma, mean, rstd)
+    return _gradients_library.albert_layer_norm_grad(dy, x, gamma, mean, rstd)
 
   @tf.RegisterGradient("AlbertMaskedSoftmax")
   def _masked_softmax_gradient(op, dprobs):
-    dlogits = library.albert_masked_softmax_grad(dprobs, op.outputs[0],
-                                                 scale=op.get_attr("scale"))
+    dlogits = _gradients_library.albert_masked_softmax_grad(dprobs, op.outputs[0],
+                                                            scale=op.get_attr("scale"))
     return dlogits, None  # the mask comes from the input, not from a variable
 
 

@@ -275,8 +275,9 @@ def training_graph_scope(run_settings):
 
   Models built inside compute in `--precision` (`mixed_precision.precision_scope`), are
   XLA-compiled whole with `--use_xla`, and otherwise, on a host without GPUs, get the
-  XLA-fused GELU of `modeling.training_kernels_scope` (unless `run_settings.training_kernels`
-  is False). On TPU only the precision applies: TPU programs are compiled whole anyway.
+  training kernels of `modeling.training_kernels_scope`: the XLA-fused GELU and the C++
+  LayerNorm and softmax (unless `run_settings.training_kernels` is False). On TPU only the
+  precision applies: TPU programs are compiled whole anyway.
 
   Args:
     run_settings: `RunSettings`.
@@ -286,8 +287,9 @@ def training_graph_scope(run_settings):
   # global_jit_level does nothing on CPU without TF_XLA_FLAGS, jit_scope works on both.
   xla_scope = (tf.xla.experimental.jit_scope() if run_settings.use_xla
                else contextlib.nullcontext())
-  # The fused GELU is for CPU hosts. On GPUs XLA needs CUDA's libdevice, which not every
-  # install has; there --use_xla is the explicit choice.
+  # The training kernels are for CPU hosts: the C++ ones have CPU kernels only, and on GPUs
+  # XLA needs CUDA's libdevice, which not every install has (--use_xla is the explicit
+  # choice there). Under --use_xla the custom ops could not join XLA's clusters.
   training_kernels = run_settings.training_kernels and not (
       run_settings.use_tpu or run_settings.use_xla or tf.config.list_physical_devices("GPU"))
   with mixed_precision.precision_scope(run_settings.precision), xla_scope, \

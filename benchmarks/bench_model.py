@@ -16,7 +16,8 @@ around the graph, as --use_xla does), `matmul_path` (use_einsum=False), `plain_k
 (the training graph with RunSettings(training_kernels=False), for before/after), `inter_op=N`
 (this side's TF inter-op threads; 0 is TensorFlow's default, what the runners use), `repo=PATH`
 (the albert package of another checkout, e.g. main, for before/after comparisons),
-`env=NAME=VALUE` (an environment variable of that side's process).
+`env=NAME=VALUE` (an environment variable of that side's process; e.g. `env=ALBERT_CPU_KERNELS=0`
+keeps the fused GELU but not the C++ LayerNorm and softmax).
 
 The share of the fp32 matmul rate is printed two ways: the fastest step over the fastest
 2048^3 matmul of the run, and paired (`paired_shares`): each step over the matmul rate measured

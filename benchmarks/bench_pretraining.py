@@ -24,7 +24,9 @@ Two measurements, each in its own child process (so thread pools never compete):
 Scale-out options (the flags of the same names; estimator mode passes them to run_pretraining,
 session and loss modes build the graph as the Estimator would): --precision, --use_xla,
 --strategy and --num_cpu_devices (estimator mode only); --training_kernels=false (session and
-loss modes) builds the plain GELU instead of the XLA-fused one. --variants compares settings in
+loss modes) builds the plain GELU, LayerNorm and softmax instead of the training kernels; the
+variant setting cpu_kernels=false keeps the fused GELU but not the C++ kernels (the child runs
+with ALBERT_CPU_KERNELS=0). --variants compares settings in
 interleaved rounds (one child process per variant and round; results per variant: median over
 its rounds of each child's median step), e.g. --variants="precision=fp32;precision=bf16".
 Child processes run with oneDNN on (TF's default on x86), whatever the caller's environment.
@@ -86,7 +88,7 @@ def _training_model_fn(args, config, init_checkpoint=None, learning_rate=0.00176
                        num_train_steps=125000, num_warmup_steps=3125):
   """run_pretraining's model_fn as build_estimator gives it to the Estimator.
 
-  With --training_kernels=false, the training graph with the plain GELU
+  With --training_kernels=false, the training graph with the plain GELU, LayerNorm and softmax
   (RunSettings.training_kernels), for before/after comparisons.
   """
   from albert import estimator_utils
@@ -330,7 +332,7 @@ def _parse_variants(text):
 
 
 _VARIANT_SETTINGS = ("precision", "use_xla", "strategy", "num_cpu_devices", "batch_size",
-                     "training_kernels")
+                     "training_kernels", "cpu_kernels")
 
 
 def _variant_name(variant):
@@ -351,6 +353,8 @@ def _run_child(mode, args, variant, work_dir):
   # oneDNN on (TensorFlow's default on x86), also when called from an environment (the test
   # suite's) that turned it off.
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="1")
+  if not _parse_bool(variant.get("cpu_kernels", "true")):
+    env["ALBERT_CPU_KERNELS"] = "0"
   output = subprocess.run(command, capture_output=True, text=True, env=env)
   lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
   if output.returncode != 0 or not lines:

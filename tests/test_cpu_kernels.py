@@ -139,3 +139,16 @@ def test_the_kernels_can_be_switched_off_by_environment(monkeypatch):
   monkeypatch.setenv("ALBERT_CPU_KERNELS", "0")
   assert cpu_kernels.load() is None
   assert "AlbertLayerNorm" not in _layer_norm_op_types()
+
+
+def test_loading_again_in_the_same_process_keeps_working_gradients(library, monkeypatch):
+  del library
+  monkeypatch.setattr(cpu_kernels, "_library", cpu_kernels._UNSET)
+  assert cpu_kernels.load() is not None  # registers no gradient twice (TensorFlow would refuse)
+  with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+    values = tf.constant([[1.0, 2.0, 4.0]])
+    gamma = tf.constant([1.0, 1.0, 1.0])
+    output = cpu_kernels.layer_norm(values, gamma, tf.zeros([3]), 1e-12)
+    dgamma, = tf.gradients(output, gamma, grad_ys=tf.constant([[1.0, 0.0, 0.0]]))
+    # xhat of the first value: (1 - 7/3) / sqrt(14/9) = -1.0690...
+    np.testing.assert_allclose(sess.run(dgamma), [-4 / 3 / np.sqrt(14 / 9), 0, 0], rtol=1e-5)
