@@ -19,7 +19,6 @@ without GPUs), so evaluation, prediction and exported graphs never reference the
 training graph that does (its `.meta` file) needs `load()` to have run before it is imported.
 """
 
-import fcntl
 import hashlib
 import os
 import shutil
@@ -83,8 +82,14 @@ def build_library(cache_dir=None):
     Path of the shared library.
 
   Raises:
-    BuildError: no compiler, or the compiler failed (its last output lines are included).
+    BuildError: no compiler (or no file locks: Windows), or the compiler failed (its last
+      output lines are included).
   """
+  try:
+    import fcntl  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    raise BuildError("no fcntl file locks on this platform; the kernels are built on Linux "
+                     "and macOS only") from None
   compiler = shutil.which(_compiler())
   if compiler is None:
     raise BuildError("no C++ compiler %r on PATH (set $CXX)" % _compiler())
