@@ -63,6 +63,8 @@ class LayerNormOp : public OpKernel {
                 errors::InvalidArgument("AlbertLayerNorm: x must be [rows, width], got ",
                                         x.shape().DebugString()));
     const int64 rows = x.dim_size(0), width = x.dim_size(1);
+    OP_REQUIRES(context, width > 0,
+                errors::InvalidArgument("AlbertLayerNorm: rows of width 0 have no mean"));
     OP_REQUIRES(context, gamma.NumElements() == width && beta.NumElements() == width,
                 errors::InvalidArgument("AlbertLayerNorm: gamma and beta must be [", width,
                                         "], got ", gamma.shape().DebugString(), " and ",
@@ -192,6 +194,7 @@ class MaskedSoftmaxOp : public OpKernel {
     const int64 rows = logits.dim_size(0) * rows_per_example;
     Tensor* probs;
     OP_REQUIRES_OK(context, context->allocate_output(0, logits.shape(), &probs));
+    if (to_length == 0) return;  // nothing to normalize (and no maximum to subtract)
     const float* logits_data = logits.flat<float>().data();
     const float* mask_data = mask.flat<float>().data();
     float* probs_data = probs->flat<float>().data();

@@ -152,3 +152,15 @@ def test_loading_again_in_the_same_process_keeps_working_gradients(library, monk
     dgamma, = tf.gradients(output, gamma, grad_ys=tf.constant([[1.0, 0.0, 0.0]]))
     # xhat of the first value: (1 - 7/3) / sqrt(14/9) = -1.0690...
     np.testing.assert_allclose(sess.run(dgamma), [-4 / 3 / np.sqrt(14 / 9), 0, 0], rtol=1e-5)
+
+
+def test_empty_rows_and_zero_width(library):
+  del library
+  with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+    probs = cpu_kernels.masked_softmax(tf.zeros([2, 3, 4, 0]), tf.ones([2, 0]), 1.0, -1e4)
+    empty_rows = cpu_kernels.layer_norm(tf.zeros([0, 8]), tf.ones([8]), tf.zeros([8]), 1e-12)
+    assert sess.run(probs).shape == (2, 3, 4, 0)
+    assert sess.run(empty_rows).shape == (0, 8)
+    zero_width = cpu_kernels.layer_norm(tf.zeros([3, 0]), tf.ones([0]), tf.zeros([0]), 1e-12)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="width 0"):
+      sess.run(zero_width)
