@@ -107,6 +107,8 @@ def build_library(cache_dir=None):
     fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building the same library
     if os.path.exists(library):
       return library
+    logging.info("Compiling the CPU training kernels (once per machine and TensorFlow "
+                 "version, about 10-20 s) into %s", cache_dir)
     started = time.time()
     handle, partial = tempfile.mkstemp(dir=cache_dir, suffix=".so.partial")
     os.close(handle)
