@@ -36,8 +36,6 @@ _SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpu_kernels.
 _UNSET = object()
 _library = _UNSET
 _load_lock = threading.Lock()
-# The library whose ops the registered gradients call (gradient names are process-global).
-_gradients_library = None
 
 
 class BuildError(RuntimeError):
@@ -149,31 +147,26 @@ def load():
                       "same results): %s", error)
       _library = None
       return None
-    _register_gradients(library)
     _library = library
     return library
 
 
-def _register_gradients(library):
-  """Registers the ops' gradients, once per process (TensorFlow refuses a second time)."""
-  global _gradients_library
-  first_time = _gradients_library is None
-  _gradients_library = library
-  if not first_time:
-    return
+# The gradients are registered by op name when this module is imported (TensorFlow refuses a
+# second registration of a name, so not in load()); only graphs built after a successful
+# load() hold the ops, so `_library` is set whenever they run.
+@tf.RegisterGradient("AlbertLayerNorm")
+def _layer_norm_gradient(op, dy, unused_dmean, unused_drstd):
+  # mean and rstd are returned for this gradient only; nothing downstream uses them.
+  x, gamma, _ = op.inputs
+  _, mean, rstd = op.outputs
+  return _library.albert_layer_norm_grad(dy, x, gamma, mean, rstd)
 
-  @tf.RegisterGradient("AlbertLayerNorm")
-  def _layer_norm_gradient(op, dy, unused_dmean, unused_drstd):
-    # mean and rstd are returned for this gradient only; nothing downstream uses them.
-    x, gamma, _ = op.inputs
-    _, mean, rstd = op.outputs
-    return _gradients_library.albert_layer_norm_grad(dy, x, gamma, mean, rstd)
 
-  @tf.RegisterGradient("AlbertMaskedSoftmax")
-  def _masked_softmax_gradient(op, dprobs):
-    dlogits = _gradients_library.albert_masked_softmax_grad(dprobs, op.outputs[0],
-                                                            scale=op.get_attr("scale"))
-    return dlogits, None  # the mask comes from the input, not from a variable
+@tf.RegisterGradient("AlbertMaskedSoftmax")
+def _masked_softmax_gradient(op, dprobs):
+  dlogits = _library.albert_masked_softmax_grad(dprobs, op.outputs[0],
+                                                scale=op.get_attr("scale"))
+  return dlogits, None  # the mask comes from the input, not from a variable
 
 
 def layer_norm(values, gamma, beta, epsilon):

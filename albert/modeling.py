@@ -365,6 +365,11 @@ def training_kernels_enabled():
   return getattr(_training_kernels, "enabled", False)
 
 
+def _use_cpu_kernels():
+  """Whether to build LayerNorm and softmax with `cpu_kernels`: in the scope, once built."""
+  return training_kernels_enabled() and cpu_kernels.load() is not None
+
+
 def gelu(x):
   """Gaussian Error Linear Unit, tanh approximation (what ALBERT calls "gelu").
 
@@ -574,7 +579,7 @@ def layer_norm(input_tensor, name=None):
     # dtype: statistics and normalization in float32 (a 16-bit variance over a wide row loses
     # the digits that epsilon 1e-12 and the centring depend on); back to the input's dtype.
     values = tf.cast(input_tensor, tf.float32)
-    if training_kernels_enabled() and cpu_kernels.load() is not None:
+    if _use_cpu_kernels():
       rows = cpu_kernels.layer_norm(tf.reshape(values, [-1, width]), gamma, beta,
                                     _LAYER_NORM_EPSILON)  # [prod(...), width]
       output = tf.reshape(rows, get_shape_list(input_tensor))
@@ -1070,10 +1075,11 @@ def dot_product_attention(q, k, v, bias, dropout_rate=0.0):
   logits = tf.matmul(q, k, transpose_b=True)  # [B, N, F, T]
   logits = tf.cast(logits, tf.float32)
   scale = 1.0 / math.sqrt(float(get_shape_list(q)[-1]))
-  if training_kernels_enabled() and cpu_kernels.load() is not None:
+  if _use_cpu_kernels():
     # The same function as the ops below, in one pass forward and one backward.
     if bias is None:
-      to_mask = tf.ones([get_shape_list(logits)[0], get_shape_list(logits)[3]])  # [B, T]
+      batch_size, _, _, to_length = get_shape_list(logits)
+      to_mask = tf.ones([batch_size, to_length])  # [B, T]
     else:
       to_mask = tf.cast(bias, tf.float32)  # [B, T]
     attention_probs = cpu_kernels.masked_softmax(
